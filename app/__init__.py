@@ -1,0 +1,1 @@
+"""Pantau: tracks child online protection action plans."""

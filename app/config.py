@@ -1,0 +1,65 @@
+from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///./pantau.db"
+
+
+class Settings(BaseSettings):
+    """Every setting of the service; the README documents each one with its default."""
+
+    model_config = SettingsConfigDict(env_prefix="PANTAU_", env_file=".env", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    api_prefix: str = "/api/v1"
+    public_url: str = "http://127.0.0.1:8000"
+    default_time_zone: str = "Asia/Jakarta"
+    default_locale: str = "en"
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_tls: bool = False
+    mail_from: str = "pantau@localhost"
+
+    webhook_allowlist: Annotated[list[IPv4Network | IPv6Network | str], NoDecode] = []
+    webhook_timeout_seconds: float = 10.0
+    webhook_max_attempts: int = 6
+    webhook_disable_after_failures: int = 20
+
+    public_dashboard: bool = False
+    data_version_refresh_seconds: float = 0.5
+    events_heartbeat_seconds: float = 15.0
+    worker_interval_seconds: float = 30.0
+
+    @field_validator("webhook_allowlist", mode="before")
+    @classmethod
+    def split_allowlist(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [item.strip() for item in value.split(",") if item.strip()]
+        if isinstance(value, list):
+            return [_network_or_host(item) if isinstance(item, str) else item for item in value]
+        return value
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _network_or_host(item: str) -> IPv4Network | IPv6Network | str:
+    try:
+        return ip_network(item, strict=False)
+    except ValueError:
+        return item.lower()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,129 @@
+"""HTTP conventions shared by every router: ETags, preconditions and cursor pagination."""
+
+import base64
+import hashlib
+from collections.abc import Sequence
+from datetime import date
+from typing import Annotated, Any, Generic, TypeVar
+
+import orjson
+from fastapi import Depends, Query, Request, Response
+from pydantic import BaseModel
+
+from app.errors import BadRequest, PreconditionFailed, PreconditionRequired
+
+T = TypeVar("T")
+
+
+class NotModified(Exception):
+    def __init__(self, etag: str) -> None:
+        super().__init__(etag)
+        self.etag = etag
+
+
+def not_modified_response(etag: str) -> Response:
+    return Response(status_code=304, headers={"ETag": etag})
+
+
+def resource_etag(version: int, today: date | None = None) -> str:
+    """A strong ETag whose first part is the resource version (what If-Match compares).
+
+    Resources with date-derived fields (a task's schedule) add the day, so a cached copy is not
+    served across midnight; preconditions compare only the version.
+    """
+    return f'"{version}-{today:%Y%m%d}"' if today else f'"{version}"'
+
+
+def collection_etag(data_version: int, *parts: str) -> str:
+    digest = hashlib.blake2s(orjson.dumps([data_version, *parts]), digest_size=12).hexdigest()
+    return f'W/"{digest}"'
+
+
+def _entity_tags(header: str) -> list[str]:
+    return [tag.strip() for tag in header.split(",") if tag.strip()]
+
+
+def matches_if_none_match(request: Request, etag: str) -> bool:
+    header = request.headers.get("if-none-match")
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    opaque = etag.removeprefix("W/")
+    return any(tag.removeprefix("W/") == opaque for tag in _entity_tags(header))
+
+
+def check_not_modified(request: Request, etag: str) -> None:
+    if matches_if_none_match(request, etag):
+        raise NotModified(etag)
+
+
+def _version_of(tag: str) -> int | None:
+    if tag.startswith("W/"):
+        return None  # weak tags never satisfy If-Match (RFC 9110 §13.1.1)
+    body = tag.strip('"').split("-", 1)[0]
+    return int(body) if body.isdigit() else None
+
+
+def check_if_match(
+    request: Request,
+    current_version: int,
+    *,
+    body_version: int | None = None,
+    required: bool = False,
+) -> None:
+    """412 when the client's If-Match (or body version) is stale; 428 when required and absent."""
+    header = request.headers.get("if-match")
+    if header is None and body_version is None:
+        if required:
+            raise PreconditionRequired("detail.if-match-required")
+        return
+    if header is not None:
+        if header.strip() == "*":
+            return
+        versions = [_version_of(tag) for tag in _entity_tags(header)]
+        if current_version not in versions:
+            sent = next((v for v in versions if v is not None), "?")
+            raise PreconditionFailed("detail.stale", sent=sent, current=current_version)
+    if body_version is not None and body_version != current_version:
+        raise PreconditionFailed("detail.stale", sent=body_version, current=current_version)
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = None
+
+
+def encode_cursor(key: Sequence[Any]) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps(list(key))).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> list[Any]:
+    try:
+        value = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, orjson.JSONDecodeError) as error:
+        raise BadRequest("detail.bad-cursor") from error
+    if not isinstance(value, list):
+        raise BadRequest("detail.bad-cursor")
+    return value
+
+
+class PageParams(BaseModel):
+    limit: int
+    cursor: list[Any] | None
+
+
+def page_params(
+    limit: Annotated[int, Query(ge=1, le=200, description="Items per page.")] = 50,
+    cursor: Annotated[str | None, Query(max_length=500, description="Opaque cursor.")] = None,
+) -> PageParams:
+    return PageParams(limit=limit, cursor=decode_cursor(cursor) if cursor else None)
+
+
+PageDep = Annotated[PageParams, Depends(page_params)]
+
+
+def set_next_link(request: Request, response: Response, next_cursor: str | None) -> None:
+    if next_cursor:
+        url = request.url.include_query_params(cursor=next_cursor)
+        response.headers["Link"] = f'<{url}>; rel="next"'

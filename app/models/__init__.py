@@ -1,0 +1,48 @@
+"""Every table, imported in one place: Alembic and the tests import this module alone."""
+
+from app.models.base import metadata
+from app.models.catalogue import (
+    Alignment,
+    Basis,
+    Commitment,
+    CommitmentOrganisation,
+    Confidence,
+    Organisation,
+    OrganisationAlias,
+    OrganisationKind,
+    Pillar,
+    Plan,
+    PlanScope,
+)
+from app.models.change import Change, DataVersion, IdempotentRequest
+from app.models.task import History, OwnerRole, Priority, Task, TaskOwner, TaskStatus
+from app.models.user import ApiToken, Locale, PlanCoordinator, Role, User
+
+__all__ = [
+    "Alignment",
+    "ApiToken",
+    "Basis",
+    "Change",
+    "Commitment",
+    "CommitmentOrganisation",
+    "Confidence",
+    "DataVersion",
+    "History",
+    "IdempotentRequest",
+    "Locale",
+    "Organisation",
+    "OrganisationAlias",
+    "OrganisationKind",
+    "OwnerRole",
+    "Pillar",
+    "Plan",
+    "PlanCoordinator",
+    "PlanScope",
+    "Priority",
+    "Role",
+    "Task",
+    "TaskOwner",
+    "TaskStatus",
+    "User",
+    "metadata",
+]

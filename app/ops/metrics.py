@@ -1,0 +1,17 @@
+"""Prometheus metrics. Defined once per process, shared by every app instance in it."""
+
+from prometheus_client import Counter, Gauge, Histogram
+
+REQUESTS = Counter(
+    "pantau_http_requests_total", "HTTP requests answered.", ["method", "route", "status"]
+)
+LATENCY = Histogram(
+    "pantau_http_request_seconds", "Time to answer an HTTP request.", ["method", "route"]
+)
+POLLS = Counter("pantau_poll_total", "Conditional GETs, by outcome (hit = 304).", ["outcome"])
+SSE_CLIENTS = Gauge("pantau_sse_clients", "Clients connected to /events.")
+FEED_LAG = Gauge("pantau_feed_lag_seconds", "Age of the newest change when it was sent to clients.")
+REMINDERS = Counter("pantau_reminders_total", "Reminders by outcome.", ["outcome"])
+WEBHOOK_DELIVERIES = Counter(
+    "pantau_webhook_deliveries_total", "Webhook deliveries by outcome.", ["outcome"]
+)

@@ -1,0 +1,34 @@
+from fastapi import APIRouter, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.concurrency import run_in_threadpool
+
+from app.errors import ServiceUnavailable
+from app.migrate import current_revision
+
+router = APIRouter(tags=["ops"])
+
+
+@router.get("/healthz")
+async def healthz() -> dict[str, str]:
+    """The process is up."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+async def readyz(request: Request) -> dict[str, str]:
+    """The database answers and its schema is at the migrations' head."""
+    engine = request.app.state.engine
+    try:
+        revision = await run_in_threadpool(current_revision, engine)
+    except Exception as error:
+        raise ServiceUnavailable("detail.database-unavailable") from error
+    head = request.app.state.migration_head
+    if revision != head:
+        raise ServiceUnavailable("detail.schema-behind")
+    return {"status": "ready", "revision": str(revision)}
+
+
+@router.get("/metrics")
+async def metrics() -> Response:
+    """Prometheus metrics in the text exposition format."""
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

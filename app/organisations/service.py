@@ -1,0 +1,181 @@
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, delete, select
+
+from app.changes import service as changes
+from app.errors import Conflict, NotFound
+from app.history import service as history
+from app.http import PageParams
+from app.models import Organisation, OrganisationAlias, OrganisationKind
+from app.organisations.schemas import OrganisationCreate, OrganisationPublic, OrganisationUpdate
+from app.pagination import paginate
+
+ENTITY = "organisation"
+
+
+def alias_key(alias: str) -> str:
+    return " ".join(alias.casefold().split())
+
+
+def resolve(session: Session, ref: str) -> Organisation:
+    """An organisation by id, code or alias (codes and aliases ignore case)."""
+    organisation = find(session, ref)
+    if organisation is None:
+        raise NotFound(ENTITY)
+    return organisation
+
+
+def find(session: Session, ref: str) -> Organisation | None:
+    try:
+        return session.get(Organisation, UUID(ref))
+    except ValueError:
+        pass
+    by_code = session.exec(
+        select(Organisation).where(func.upper(Organisation.code) == ref.strip().upper())
+    ).first()
+    if by_code is not None:
+        return by_code
+    return session.exec(
+        select(Organisation)
+        .join(OrganisationAlias, col(OrganisationAlias.organisation_id) == col(Organisation.id))
+        .where(col(OrganisationAlias.alias_key) == alias_key(ref))
+    ).first()
+
+
+def aliases_of(session: Session, organisation_ids: list[UUID]) -> dict[UUID, list[str]]:
+    rows = session.exec(
+        select(OrganisationAlias)
+        .where(col(OrganisationAlias.organisation_id).in_(organisation_ids))
+        .order_by(col(OrganisationAlias.alias))
+    ).all()
+    found: dict[UUID, list[str]] = {oid: [] for oid in organisation_ids}
+    for row in rows:
+        found[row.organisation_id].append(row.alias)
+    return found
+
+
+def to_public(organisation: Organisation, aliases: list[str]) -> OrganisationPublic:
+    return OrganisationPublic.model_validate({**organisation.model_dump(), "aliases": aliases})
+
+
+def public(session: Session, organisation: Organisation) -> OrganisationPublic:
+    return to_public(organisation, aliases_of(session, [organisation.id])[organisation.id])
+
+
+def list_organisations(
+    session: Session,
+    page: PageParams,
+    *,
+    q: str | None,
+    kind: OrganisationKind | None,
+    country: str | None,
+) -> tuple[list[OrganisationPublic], str | None]:
+    statement = select(Organisation)
+    if kind is not None:
+        statement = statement.where(col(Organisation.kind) == kind)
+    if country is not None:
+        statement = statement.where(col(Organisation.country) == country.upper())
+    if q:
+        pattern = f"%{q.casefold()}%"
+        statement = statement.where(
+            or_(
+                func.lower(Organisation.code).like(pattern),
+                func.lower(Organisation.name_en).like(pattern),
+                func.lower(Organisation.name_id).like(pattern),
+            )
+        )
+    rows, cursor = paginate(session, statement, [col(Organisation.code)], page)
+    aliases = aliases_of(session, [row.id for row in rows])
+    return [to_public(row, aliases[row.id]) for row in rows], cursor
+
+
+def _set_aliases(session: Session, organisation: Organisation, aliases: list[str]) -> None:
+    session.exec(
+        delete(OrganisationAlias).where(col(OrganisationAlias.organisation_id) == organisation.id)
+    )
+    seen: set[str] = set()
+    for alias in aliases:
+        key = alias_key(alias)
+        if key in seen or key == alias_key(organisation.code):
+            continue
+        seen.add(key)
+        taken = session.exec(
+            select(OrganisationAlias).where(col(OrganisationAlias.alias_key) == key)
+        ).first()
+        if taken is not None:
+            raise Conflict("detail.duplicate", entity="alias", field="alias")
+        session.add(OrganisationAlias(organisation_id=organisation.id, alias=alias, alias_key=key))
+
+
+def _publish(session: Session, organisation: Organisation, action: str, now: datetime) -> None:
+    session.flush()
+    changes.record(
+        session,
+        entity=ENTITY,
+        entity_id=organisation.id,
+        action=action,
+        version=organisation.version,
+        data=public(session, organisation).model_dump(mode="json"),
+        at=now,
+    )
+
+
+def create(
+    session: Session, data: OrganisationCreate, *, actor_id: UUID | None, now: datetime
+) -> Organisation:
+    if find(session, data.code) is not None:
+        raise Conflict("detail.duplicate", entity=ENTITY, field="code")
+    organisation = Organisation(
+        **data.model_dump(exclude={"aliases"}), created_at=now, updated_at=now
+    )
+    session.add(organisation)
+    session.flush()
+    _set_aliases(session, organisation, data.aliases)
+    history.record(
+        session,
+        entity=ENTITY,
+        entity_id=organisation.id,
+        action="created",
+        actor_id=actor_id,
+        at=now,
+    )
+    _publish(session, organisation, "created", now)
+    return organisation
+
+
+def update(
+    session: Session,
+    organisation: Organisation,
+    data: OrganisationUpdate,
+    *,
+    actor_id: UUID | None,
+    now: datetime,
+) -> Organisation:
+    fields = data.model_dump(exclude_unset=True, exclude={"version", "aliases"})
+    changed = history.diff(organisation.model_dump(), fields)
+    if data.aliases is not None:
+        before = aliases_of(session, [organisation.id])[organisation.id]
+        _set_aliases(session, organisation, data.aliases)
+        if sorted(before) != sorted(data.aliases):
+            changed["aliases"] = (before, data.aliases)
+    if not changed:
+        return organisation
+    for field, (_old, new) in changed.items():
+        if field != "aliases":
+            setattr(organisation, field, new)
+    organisation.version += 1
+    organisation.updated_at = now
+    session.add(organisation)
+    history.record(
+        session,
+        entity=ENTITY,
+        entity_id=organisation.id,
+        action="updated",
+        actor_id=actor_id,
+        at=now,
+        changes=changed,
+    )
+    _publish(session, organisation, "updated", now)
+    return organisation

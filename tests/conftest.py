@@ -1,0 +1,75 @@
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from app.clock import FixedClock
+from app.config import Settings
+from app.db import make_engine
+from app.main import create_app
+from tests.databases import migrated_database, wipe
+
+# A Monday morning in Jakarta (09:00 WIB).
+NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A database built by `alembic upgrade head`, once per run and kind."""
+    directory: Path = tmp_path_factory.mktemp("db")
+    with migrated_database(request.param, directory, f"pantau_test_{_worker()}") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def db(engine: Engine) -> Iterator[Engine]:
+    """The migrated database, emptied after the test."""
+    yield engine
+    wipe(engine)
+
+
+@pytest.fixture
+def session(db: Engine) -> Iterator[Session]:
+    """A session for arranging and checking; factories commit so the app sees their rows."""
+    with Session(db, expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, log_json=False, log_level="WARNING", _env_file=None)
+
+
+@pytest.fixture
+def app(settings: Settings, clock: FixedClock, db: Engine) -> FastAPI:
+    return create_app(settings, clock=clock, engine=db)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
