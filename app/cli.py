@@ -37,7 +37,11 @@ def create_token(
     try:
         with unit_of_work(engine) as session:
             secret = users.create_with_token(
-                session, role=role, name=name, organisation_ref=organisation, email=email,
+                session,
+                role=role,
+                name=name,
+                organisation_ref=organisation,
+                email=email,
                 now=SystemClock().now(),
             )
     finally:
@@ -55,8 +59,15 @@ def serve(
     """Serve the API with uvicorn."""
     import uvicorn
 
-    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers,
-                proxy_headers=True, access_log=False)
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        access_log=False,
+    )
 
 
 def main() -> None:

@@ -19,8 +19,9 @@ from tests.databases import migrated_database, wipe
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 
 
-def _worker() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+def _database_name() -> str:
+    # Unique per process: several test runs may share one PostgreSQL server at once.
+    return f"pantau_test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
@@ -29,7 +30,7 @@ def database_url(
 ) -> Iterator[str]:
     """A database built by `alembic upgrade head`, once per run and kind."""
     directory: Path = tmp_path_factory.mktemp("db")
-    with migrated_database(request.param, directory, f"pantau_test_{_worker()}") as url:
+    with migrated_database(request.param, directory, _database_name()) as url:
         yield url
 
 
