@@ -34,6 +34,8 @@ class Task(Versioned, table=True):
     __table_args__ = (
         CheckConstraint("progress >= 0 AND progress <= 100", name="progress_range"),
         Index("ix_task_status_due_date", "status", "due_date"),
+        # Covers the dashboard summary's aggregates: counted from the index, not the table.
+        Index("ix_task_rollup", "commitment_id", "status", "due_date", "progress", "id"),
     )
 
     id: UUID = id_field()
@@ -63,6 +65,8 @@ class Task(Versioned, table=True):
 
 class TaskOwner(SQLModel, table=True):
     __tablename__ = "task_owner"
+    # Covers the summary's per-organisation join from tasks to their owners.
+    __table_args__ = (Index("ix_task_owner_rollup", "task_id", "organisation_id", "role"),)
 
     task_id: UUID = Field(
         sa_column=Column(ForeignKey("task.id", ondelete="CASCADE"), primary_key=True)

@@ -1,3 +1,194 @@
-from fastapi import APIRouter
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+
+from app.auth import CoordinatorDep, CurrentUserDep, WriterDep
+from app.db import SessionDep
+from app.deps import ClockDep, DataETagDep, TodayDep
+from app.http import Page, PageDep, check_if_match, check_not_modified, resource_etag, set_next_link
+from app.models import Task
+from app.tasks import query, service
+from app.tasks.schemas import (
+    HistoryPublic,
+    NoteCreate,
+    TaskCreate,
+    TaskFilters,
+    TaskPublic,
+    TaskTransition,
+    TaskUpdate,
+)
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
+
+Responses = dict[int | str, dict[str, Any]]
+FOUND: Responses = {404: {"description": "No task with this id (or not a UUID)"}}
+WRITE: Responses = {
+    **FOUND,
+    403: {"description": "Your role, or a contributor on another organisation's task"},
+    412: {"description": "If-Match (or `version`) is stale"},
+}
+
+
+TaskId = Annotated[str, Path(description="The task's id, a UUID; anything else is 404.")]
+
+
+def task_for_write(task_id: TaskId, session: SessionDep, user: WriterDep) -> Task:
+    """The task of the URL, locked for this transaction, if the caller may write to it."""
+    task = service.get(session, task_id, for_update=True)
+    service.ensure_writer(session, task, user)
+    return task
+
+
+WritableTaskDep = Annotated[Task, Depends(task_for_write)]
+FiltersDep = Annotated[TaskFilters, Query()]
+
+
+def _answer(response: Response, task: TaskPublic, today: date) -> TaskPublic:
+    response.headers["ETag"] = resource_etag(task.version, today)
+    return task
+
+
+@router.get("")
+def list_tasks(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    user: CurrentUserDep,
+    _etag: DataETagDep,
+    page: PageDep,
+    filters: FiltersDep,
+    today: TodayDep,
+) -> Page[TaskPublic]:
+    """Tasks in creation order; filters combine (plan, pillar, commitment, organisation, status,
+    schedule, due dates, updated_after, assignee, q)."""
+    items, cursor = query.list_tasks(session, filters, page, user_id=user.id, today=today)
+    set_next_link(request, response, cursor)
+    return Page(items=items, next_cursor=cursor)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses={403: {"description": "Not a coordinator or admin"}},
+)
+def create_task(
+    data: TaskCreate,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    user: CoordinatorDep,
+    clock: ClockDep,
+    today: TodayDep,
+) -> TaskPublic:
+    """Create a task for a commitment, with its owners (coordinator or admin)."""
+    task = service.create(session, data, actor=user, now=clock.now(), today=today)
+    response.headers["Location"] = str(request.url_for("get_task", task_id=str(task.id)))
+    return _answer(response, task, today)
+
+
+@router.get("/{task_id}", responses=FOUND)
+def get_task(
+    task_id: TaskId,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    _user: CurrentUserDep,
+    today: TodayDep,
+) -> TaskPublic:
+    """One task; its ETag changes with its version and with the day (`schedule` is by date)."""
+    task = service.get(session, task_id)
+    check_not_modified(request, resource_etag(task.version, today))
+    return _answer(response, query.public(session, task, today), today)
+
+
+@router.patch("/{task_id}", responses={**WRITE, 428: {"description": "Send If-Match"}})
+def update_task(
+    task_id: TaskId,
+    task: WritableTaskDep,
+    data: TaskUpdate,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    user: WriterDep,
+    clock: ClockDep,
+    today: TodayDep,
+) -> TaskPublic:
+    """Change fields (If-Match or `version` required); contributors change only `progress`."""
+    service.ensure_patchable(data, user, task.id)
+    check_if_match(request, task.version, body_version=data.version, required=True)
+    updated = service.update(session, task, data, actor=user, now=clock.now(), today=today)
+    return _answer(response, updated, today)
+
+
+@router.delete(
+    "/{task_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={**WRITE, 428: {"description": "Send If-Match"}},
+)
+def delete_task(
+    task_id: TaskId,
+    user: CoordinatorDep,
+    task: WritableTaskDep,
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    today: TodayDep,
+) -> None:
+    """Delete a task (coordinator or admin, If-Match required); its history stays readable."""
+    check_if_match(request, task.version, required=True)
+    service.delete(session, task, actor=user, now=clock.now(), today=today)
+
+
+@router.post("/{task_id}/transitions", responses={**WRITE, 409: {"description": "Not allowed"}})
+def change_task_status(
+    task_id: TaskId,
+    task: WritableTaskDep,
+    data: TaskTransition,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    user: WriterDep,
+    clock: ClockDep,
+    today: TodayDep,
+) -> TaskPublic:
+    """Move a task through its workflow; blocked, cancelled and reopening need a note."""
+    check_if_match(request, task.version, body_version=data.version)
+    moved = service.transition(
+        session, task, data.status, data.note, actor=user, now=clock.now(), today=today
+    )
+    return _answer(response, moved, today)
+
+
+@router.get("/{task_id}/history", responses=FOUND)
+def list_task_history(
+    task_id: TaskId,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    _user: CurrentUserDep,
+    _etag: DataETagDep,
+    page: PageDep,
+) -> Page[HistoryPublic]:
+    """Who changed what and when, oldest first; kept after the task is deleted."""
+    items, cursor = query.history_page(session, task_id, page)
+    set_next_link(request, response, cursor)
+    return Page(items=items, next_cursor=cursor)
+
+
+@router.post("/{task_id}/notes", status_code=status.HTTP_201_CREATED, responses=WRITE)
+def add_task_note(
+    task_id: TaskId,
+    task: WritableTaskDep,
+    data: NoteCreate,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    user: WriterDep,
+    clock: ClockDep,
+    today: TodayDep,
+) -> HistoryPublic:
+    """Add a remark or a piece of evidence to the task's history."""
+    note = service.add_note(session, task, data.text, actor=user, now=clock.now(), today=today)
+    response.headers["Location"] = str(request.url_for("list_task_history", task_id=task_id))
+    return note

@@ -1,0 +1,277 @@
+"""Reading tasks: the filters of GET /tasks and the public representation, built for a whole
+page in two queries whatever its size (dashboards poll this)."""
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, and_, false, func, or_
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from app.errors import NotFound
+from app.http import PageParams
+from app.models import Commitment, History, Organisation, Pillar, Plan, Task, TaskOwner, User
+from app.organisations import service as organisations
+from app.pagination import paginate
+from app.tasks.schemas import (
+    ActorRef,
+    CodeRef,
+    CommitmentRef,
+    HistoryPublic,
+    OrganisationRef,
+    OwnerPublic,
+    Schedule,
+    TaskFilters,
+    TaskPublic,
+)
+from app.tasks.transitions import DONE, invalid
+
+ENTITY = "task"
+# A deadline this many days away or fewer (today included) is "due_soon".
+DUE_SOON_DAYS = 7
+# Creation order is stable under concurrent edits, so a client paging while others write
+# neither misses a task nor sees one twice.
+PAGE_KEY = (col(Task.created_at), col(Task.id))
+
+Context = tuple[CommitmentRef, CodeRef, CodeRef | None]
+
+
+def parse_id(ref: str) -> UUID:
+    """A task id from the URL; anything that is not a UUID names no task (404)."""
+    try:
+        return UUID(ref)
+    except ValueError:
+        raise NotFound(ENTITY) from None
+
+
+def schedule_of(task: Task, today: date) -> Schedule:
+    if task.status in DONE:
+        return Schedule.done
+    if task.due_date is None:
+        return Schedule.no_due_date
+    if task.due_date < today:
+        return Schedule.overdue
+    if task.due_date <= today + timedelta(days=DUE_SOON_DAYS):
+        return Schedule.due_soon
+    return Schedule.on_track
+
+
+def _contexts(session: Session, commitment_ids: set[UUID]) -> dict[UUID, Context]:
+    statement = (
+        sa_select(
+            col(Commitment.id),
+            col(Commitment.code),
+            col(Commitment.title_en),
+            col(Commitment.title_id),
+            col(Plan.id),
+            col(Plan.code),
+            col(Pillar.id),
+            col(Pillar.code),
+        )
+        .join(Plan, col(Plan.id) == col(Commitment.plan_id))
+        .outerjoin(Pillar, col(Pillar.id) == col(Commitment.pillar_id))
+        .where(col(Commitment.id).in_(commitment_ids))
+    )
+    found: dict[UUID, Context] = {}
+    # Plain rows, not ORM objects: this runs on every dashboard poll.
+    for (
+        cid,
+        code,
+        title_en,
+        title_id,
+        plan_id,
+        plan_code,
+        pillar_id,
+        pillar_code,
+    ) in session.connection().execute(statement):
+        pillar = CodeRef(id=pillar_id, code=pillar_code) if pillar_id else None
+        commitment = CommitmentRef(id=cid, code=code, title_en=title_en, title_id=title_id)
+        found[cid] = (commitment, CodeRef(id=plan_id, code=plan_code), pillar)
+    return found
+
+
+def owners_of(session: Session, task_ids: Sequence[UUID]) -> dict[UUID, list[OwnerPublic]]:
+    """Owners by task, the lead first, then by organisation code."""
+    statement = (
+        sa_select(
+            col(TaskOwner.task_id),
+            col(TaskOwner.role),
+            col(Organisation.id),
+            col(Organisation.code),
+            col(Organisation.name_en),
+            col(Organisation.name_id),
+        )
+        .join(Organisation, col(Organisation.id) == col(TaskOwner.organisation_id))
+        .where(col(TaskOwner.task_id).in_(task_ids))
+        .order_by(col(TaskOwner.role), col(Organisation.code))
+    )
+    found: dict[UUID, list[OwnerPublic]] = {}
+    for task_id, role, oid, code, name_en, name_id in session.connection().execute(statement):
+        organisation = OrganisationRef(id=oid, code=code, name_en=name_en, name_id=name_id)
+        found.setdefault(task_id, []).append(OwnerPublic(organisation=organisation, role=role))
+    return found
+
+
+def publics(session: Session, tasks: Sequence[Task], today: date) -> list[TaskPublic]:
+    if not tasks:
+        return []
+    contexts = _contexts(session, {task.commitment_id for task in tasks})
+    owners = owners_of(session, [task.id for task in tasks])
+    return [
+        _public(task, contexts[task.commitment_id], owners.get(task.id, []), today)
+        for task in tasks
+    ]
+
+
+def public(session: Session, task: Task, today: date) -> TaskPublic:
+    return publics(session, [task], today)[0]
+
+
+def _public(task: Task, context: Context, owners: list[OwnerPublic], today: date) -> TaskPublic:
+    commitment, plan, pillar = context
+    return TaskPublic(
+        **task.model_dump(exclude={"commitment_id", "activity_at", "reminder_policy"}),
+        commitment=commitment,
+        plan=plan,
+        pillar=pillar,
+        owners=owners,
+        schedule=schedule_of(task, today),
+    )
+
+
+def _by_ref(id_column: Any, code_column: Any, ref: str) -> ColumnElement[bool]:
+    try:
+        return col(id_column) == UUID(ref)
+    except ValueError:
+        return func.upper(code_column) == ref.upper()
+
+
+def _in_plan(ref: str) -> ColumnElement[bool]:
+    commitments = (
+        select(Commitment.id)
+        .join(Plan, col(Plan.id) == col(Commitment.plan_id))
+        .where(_by_ref(Plan.id, Plan.code, ref))
+    )
+    return col(Task.commitment_id).in_(commitments)
+
+
+def _in_pillar(ref: str) -> ColumnElement[bool]:
+    commitments = (
+        select(Commitment.id)
+        .join(Pillar, col(Pillar.id) == col(Commitment.pillar_id))
+        .where(_by_ref(Pillar.id, Pillar.code, ref))
+    )
+    return col(Task.commitment_id).in_(commitments)
+
+
+def _in_commitment(ref: str) -> ColumnElement[bool]:
+    commitments = select(Commitment.id).where(_by_ref(Commitment.id, Commitment.code, ref))
+    return col(Task.commitment_id).in_(commitments)
+
+
+def _owned_by(session: Session, ref: str) -> ColumnElement[bool]:
+    organisation = organisations.find(session, ref)
+    if organisation is None:
+        return false()  # an unknown organisation owns nothing: an empty page, not an error
+    owned = select(TaskOwner.task_id).where(col(TaskOwner.organisation_id) == organisation.id)
+    return col(Task.id).in_(owned)
+
+
+def _assigned_to(ref: str, user_id: UUID) -> ColumnElement[bool]:
+    if ref.casefold() == "me":
+        return col(Task.assignee_id) == user_id
+    try:
+        return col(Task.assignee_id) == UUID(ref)
+    except ValueError:
+        raise invalid("assignee", "detail.task-assignee-filter") from None
+
+
+def _in_schedule(schedule: Schedule, today: date) -> ColumnElement[bool]:
+    if schedule is Schedule.done:
+        return col(Task.status).in_(DONE)
+    due, soon = col(Task.due_date), today + timedelta(days=DUE_SOON_DAYS)
+    reckoned = {
+        Schedule.no_due_date: due.is_(None),
+        Schedule.overdue: due < today,
+        Schedule.due_soon: and_(due >= today, due <= soon),
+        Schedule.on_track: due > soon,
+    }[schedule]
+    return and_(col(Task.status).not_in(DONE), reckoned)
+
+
+def _matches(q: str) -> ColumnElement[bool]:
+    return or_(
+        col(Task.title).icontains(q, autoescape=True),
+        col(Task.description).icontains(q, autoescape=True),
+    )
+
+
+def conditions(
+    session: Session, filters: TaskFilters, *, user_id: UUID, today: date
+) -> list[ColumnElement[bool]]:
+    found: list[ColumnElement[bool]] = []
+    if filters.plan:
+        found.append(_in_plan(filters.plan))
+    if filters.pillar:
+        found.append(_in_pillar(filters.pillar))
+    if filters.commitment:
+        found.append(_in_commitment(filters.commitment))
+    if filters.organisation:
+        found.append(_owned_by(session, filters.organisation))
+    if filters.status:
+        found.append(col(Task.status).in_(filters.status))
+    if filters.schedule:
+        found.append(or_(*(_in_schedule(item, today) for item in filters.schedule)))
+    if filters.assignee:
+        found.append(_assigned_to(filters.assignee, user_id))
+    return found + _range_conditions(filters)
+
+
+def _range_conditions(filters: TaskFilters) -> list[ColumnElement[bool]]:
+    found: list[ColumnElement[bool]] = []
+    if filters.due_before is not None:
+        found.append(col(Task.due_date) <= filters.due_before)
+    if filters.due_after is not None:
+        found.append(col(Task.due_date) >= filters.due_after)
+    if filters.updated_after is not None:
+        found.append(col(Task.updated_at) > filters.updated_after)
+    if filters.q and filters.q.strip():
+        found.append(_matches(filters.q.strip()))
+    return found
+
+
+def list_tasks(
+    session: Session, filters: TaskFilters, page: PageParams, *, user_id: UUID, today: date
+) -> tuple[list[TaskPublic], str | None]:
+    statement = select(Task).where(*conditions(session, filters, user_id=user_id, today=today))
+    rows, cursor = paginate(session, statement, PAGE_KEY, page)
+    return publics(session, rows, today), cursor
+
+
+def history_page(
+    session: Session, ref: str, page: PageParams
+) -> tuple[list[HistoryPublic], str | None]:
+    """The history of a task, oldest first; still readable after the task is deleted."""
+    task_id = parse_id(ref)
+    statement = select(History).where(
+        col(History.entity) == ENTITY, col(History.entity_id) == task_id
+    )
+    rows, cursor = paginate(session, statement, [col(History.id)], page)
+    if not rows and page.cursor is None and session.get(Task, task_id) is None:
+        raise NotFound(ENTITY)
+    names = _names(session, {row.actor_id for row in rows if row.actor_id})
+    return [history_public(row, names) for row in rows], cursor
+
+
+def _names(session: Session, user_ids: set[UUID]) -> dict[UUID, str]:
+    if not user_ids:
+        return {}
+    rows = session.exec(select(User.id, User.name).where(col(User.id).in_(user_ids)))
+    return dict(rows.all())
+
+
+def history_public(row: History, names: dict[UUID, str]) -> HistoryPublic:
+    actor = ActorRef(id=row.actor_id, name=names.get(row.actor_id)) if row.actor_id else None
+    return HistoryPublic.model_validate({**row.model_dump(), "actor": actor})

@@ -1,0 +1,76 @@
+"""The references of a task body (commitment, owners, assignee) resolved or refused with a 422
+that names the field: a bad reference is a bad payload, not a missing URL."""
+
+from datetime import date
+from uuid import UUID
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+from sqlmodel import delete as sql_delete
+
+from app.models import Commitment, Organisation, OwnerRole, Task, TaskOwner, User
+from app.organisations import service as organisations
+from app.tasks.schemas import OwnerIn
+from app.tasks.transitions import invalid
+
+ResolvedOwners = list[tuple[Organisation, OwnerRole]]
+
+
+def commitment(session: Session, ref: str) -> Commitment:
+    try:
+        found = session.get(Commitment, UUID(ref))
+    except ValueError:
+        found = session.exec(
+            select(Commitment).where(func.upper(Commitment.code) == ref.upper())
+        ).first()
+    if found is None:
+        raise invalid("commitment", "detail.task-unknown-commitment")
+    return found
+
+
+def resolve_owners(session: Session, owners: list[OwnerIn]) -> ResolvedOwners:
+    resolved: ResolvedOwners = []
+    for index, owner in enumerate(owners):
+        field = f"owners.{index}.organisation"
+        organisation = organisations.find(session, owner.organisation)
+        if organisation is None:
+            raise invalid(field, "detail.task-unknown-organisation")
+        if any(organisation.id == known.id for known, _ in resolved):
+            raise invalid(field, "detail.task-duplicate-owner")
+        resolved.append((organisation, owner.role))
+    if sum(role is OwnerRole.lead for _, role in resolved) > 1:
+        raise invalid("owners", "detail.task-one-lead")
+    return resolved
+
+
+def check_assignee(session: Session, assignee_id: UUID | None) -> None:
+    if assignee_id is not None and session.get(User, assignee_id) is None:
+        raise invalid("assignee_id", "detail.task-unknown-user")
+
+
+def check_dates(start: date | None, due: date | None) -> None:
+    if start is not None and due is not None and start > due:
+        raise invalid("start_date", "detail.task-dates", start=start, due=due)
+
+
+def owner_record(owners: ResolvedOwners) -> list[dict[str, str]]:
+    """Owners as history keeps them: codes stay readable after a rename of the names."""
+    return sorted(
+        ({"organisation": org.code, "role": role.value} for org, role in owners),
+        key=lambda item: (item["role"], item["organisation"]),
+    )
+
+
+def set_owners(session: Session, task: Task, owners: ResolvedOwners) -> None:
+    session.exec(sql_delete(TaskOwner).where(col(TaskOwner.task_id) == task.id))
+    for organisation, role in owners:
+        session.add(TaskOwner(task_id=task.id, organisation_id=organisation.id, role=role))
+
+
+def current_owners(session: Session, task: Task) -> ResolvedOwners:
+    rows = session.exec(
+        select(Organisation, TaskOwner.role)
+        .join(TaskOwner, col(TaskOwner.organisation_id) == col(Organisation.id))
+        .where(col(TaskOwner.task_id) == task.id)
+    ).all()
+    return [(organisation, OwnerRole(role)) for organisation, role in rows]

@@ -1,0 +1,169 @@
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic.json_schema import SkipJsonSchema
+
+from app.models import OwnerRole, Priority, TaskStatus
+
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Description = Annotated[str, StringConstraints(max_length=20_000)]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+# A commitment by id or code, an organisation by id, code or alias.
+Ref = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+# strict: `true` or "50" are not progress figures.
+Progress = Annotated[int, Field(ge=0, le=100, strict=True)]
+
+
+class Schedule(StrEnum):
+    no_due_date = "no_due_date"
+    on_track = "on_track"
+    due_soon = "due_soon"
+    overdue = "overdue"
+    done = "done"
+
+
+class OwnerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    organisation: Ref = Field(description="Organisation id, code or alias.")
+    role: OwnerRole
+
+
+Owners = Annotated[list[OwnerIn], Field(min_length=1, max_length=50)]
+
+
+class TaskCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    commitment: Ref = Field(description="Commitment id or code, such as COP-PREV-01.")
+    title: Title
+    description: Description | None = None
+    start_date: date | None = None
+    due_date: date | None = None
+    priority: Priority = Priority.medium
+    progress: Progress = 0
+    owners: Owners
+    assignee_id: UUID | None = None
+
+
+class TaskUpdate(BaseModel):
+    """PATCH body: only the fields sent are changed; `version` may stand in for If-Match."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title | None = None
+    description: Description | None = None
+    start_date: date | None = None
+    due_date: date | None = None
+    priority: Priority | None = None
+    progress: Progress | None = None
+    owners: Owners | None = None
+    assignee_id: UUID | None = None
+    note: Note | None = None
+    version: int | None = None
+    # Accepted only to answer with a pointer to the transitions endpoint.
+    status: SkipJsonSchema[Any] = None
+
+    @field_validator("title", "priority", "progress", "owners")
+    @classmethod
+    def not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("may not be null")
+        return value
+
+
+class TaskTransition(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: TaskStatus
+    note: Note | None = None
+    version: int | None = None
+
+
+class NoteCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: Note
+
+
+class TaskFilters(BaseModel):
+    """The query of GET /tasks; every filter is optional and they combine with AND."""
+
+    plan: Ref | None = Field(default=None, description="Plan code or id.")
+    pillar: Ref | None = Field(default=None, description="Pillar code or id.")
+    commitment: Ref | None = Field(default=None, description="Commitment code or id.")
+    organisation: Ref | None = Field(
+        default=None, description="Owner organisation: code, alias or id."
+    )
+    status: list[TaskStatus] = Field(default_factory=list, description="Repeatable.")
+    schedule: list[Schedule] = Field(default_factory=list, description="Repeatable.")
+    due_before: date | None = Field(default=None, description="Due on or before this day.")
+    due_after: date | None = Field(default=None, description="Due on or after this day.")
+    updated_after: AwareDatetime | None = Field(default=None, description="Changed after.")
+    assignee: Ref | None = Field(default=None, description="A user id, or `me`.")
+    q: Annotated[str, StringConstraints(max_length=200)] | None = Field(
+        default=None, description="Text in the title or description, ignoring case."
+    )
+
+
+class CommitmentRef(BaseModel):
+    id: UUID
+    code: str
+    title_en: str
+    title_id: str
+
+
+class CodeRef(BaseModel):
+    id: UUID
+    code: str
+
+
+class OrganisationRef(BaseModel):
+    id: UUID
+    code: str
+    name_en: str
+    name_id: str
+
+
+class OwnerPublic(BaseModel):
+    organisation: OrganisationRef
+    role: OwnerRole
+
+
+class TaskPublic(BaseModel):
+    id: UUID
+    commitment: CommitmentRef
+    plan: CodeRef
+    pillar: CodeRef | None
+    title: str
+    description: str | None
+    status: TaskStatus
+    progress: int
+    start_date: date | None
+    due_date: date | None
+    priority: Priority
+    owners: list[OwnerPublic]
+    assignee_id: UUID | None
+    schedule: Schedule
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class ActorRef(BaseModel):
+    id: UUID
+    name: str | None
+
+
+class HistoryPublic(BaseModel):
+    id: int
+    action: str
+    field: str | None
+    old: Any
+    new: Any
+    note: str | None
+    actor: ActorRef | None
+    at: datetime

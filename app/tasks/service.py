@@ -1,0 +1,246 @@
+"""Writing tasks. Every write records history, a change-feed row and a domain event in the
+caller's transaction; nothing here commits."""
+
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlmodel import Session, col, select
+from sqlmodel import delete as sql_delete
+
+from app import events
+from app.changes import service as changes
+from app.errors import Forbidden, NotFound
+from app.history import service as history
+from app.models import History, Role, Task, TaskOwner, TaskStatus, User
+from app.tasks import query, references, transitions
+from app.tasks.query import ENTITY
+from app.tasks.schemas import HistoryPublic, TaskCreate, TaskPublic, TaskUpdate
+from app.tasks.transitions import invalid
+
+# What a contributor may send in a PATCH; everything else is a coordinator's.
+CONTRIBUTOR_FIELDS = frozenset({"progress", "note", "version"})
+REOPENERS = frozenset({Role.coordinator, Role.admin})
+
+
+def get(session: Session, ref: str, *, for_update: bool = False) -> Task:
+    """The task of a URL id. Writers lock its row, so the If-Match check and the write that
+    follows it see the same version (no lost update between two PATCHes)."""
+    task = session.get(
+        Task, query.parse_id(ref), with_for_update=for_update, populate_existing=for_update
+    )
+    if task is None:
+        raise NotFound(ENTITY)
+    return task
+
+
+def ensure_writer(session: Session, task: Task, user: User) -> None:
+    """A contributor writes only to tasks that its organisation owns (lead or support)."""
+    if user.role is not Role.contributor:
+        return
+    if (
+        user.organisation_id is None
+        or session.get(TaskOwner, (task.id, user.organisation_id)) is None
+    ):
+        raise Forbidden("detail.other-organisation")
+
+
+def ensure_patchable(data: TaskUpdate, user: User, task_id: UUID) -> None:
+    if "status" in data.model_fields_set:
+        raise invalid("status", "detail.task-status-not-patchable", task_id=task_id)
+    if user.role is Role.contributor:
+        refused = data.model_fields_set - CONTRIBUTOR_FIELDS
+        if refused:
+            raise Forbidden("detail.task-contributor-fields", fields=", ".join(sorted(refused)))
+
+
+def _publish(
+    session: Session,
+    task: Task,
+    *,
+    action: str,
+    event: str,
+    now: datetime,
+    today: date,
+    extra: dict[str, Any] | None = None,
+) -> TaskPublic:
+    session.flush()
+    public = query.public(session, task, today)
+    data = public.model_dump(mode="json")
+    changes.record(
+        session,
+        entity=ENTITY,
+        entity_id=task.id,
+        action=action,
+        version=task.version,
+        data=data,
+        at=now,
+    )
+    events.publish(session, event, {"task": data, **(extra or {})}, now)
+    return public
+
+
+def create(
+    session: Session, data: TaskCreate, *, actor: User, now: datetime, today: date
+) -> TaskPublic:
+    commitment = references.commitment(session, data.commitment)
+    owners = references.resolve_owners(session, data.owners)
+    references.check_assignee(session, data.assignee_id)
+    references.check_dates(data.start_date, data.due_date)
+    fields = data.model_dump(exclude={"commitment", "owners"})
+    task = Task(
+        **fields, commitment_id=commitment.id, created_at=now, updated_at=now, activity_at=now
+    )
+    session.add(task)
+    session.flush()
+    references.set_owners(session, task, owners)
+    history.record(
+        session, entity=ENTITY, entity_id=task.id, action="created", actor_id=actor.id, at=now
+    )
+    return _publish(
+        session, task, action="created", event=events.TASK_CREATED, now=now, today=today
+    )
+
+
+def _changed_fields(session: Session, task: Task, data: TaskUpdate) -> dict[str, tuple[Any, Any]]:
+    fields = data.model_dump(exclude_unset=True, exclude={"version", "note", "status", "owners"})
+    if "assignee_id" in fields:
+        references.check_assignee(session, fields["assignee_id"])
+    references.check_dates(
+        fields.get("start_date", task.start_date), fields.get("due_date", task.due_date)
+    )
+    changed = history.diff(task.model_dump(include=set(fields)), fields)
+    if data.owners is not None:
+        before = references.owner_record(references.current_owners(session, task))
+        owners = references.resolve_owners(session, data.owners)
+        if references.owner_record(owners) != before:
+            references.set_owners(session, task, owners)
+            changed["owners"] = (before, references.owner_record(owners))
+    return changed
+
+
+def update(
+    session: Session, task: Task, data: TaskUpdate, *, actor: User, now: datetime, today: date
+) -> TaskPublic:
+    """Apply the fields sent; a PATCH that changes nothing writes nothing (no new version)."""
+    changed = _changed_fields(session, task, data)
+    if not changed:
+        return query.public(session, task, today)
+    for field, (_old, new) in changed.items():
+        if field != "owners":
+            setattr(task, field, new)
+    if "progress" in changed:
+        task.activity_at = now  # progress is activity: it resets the escalation clock
+    task.version += 1
+    task.updated_at = now
+    session.add(task)
+    history.record(
+        session,
+        entity=ENTITY,
+        entity_id=task.id,
+        action="updated",
+        actor_id=actor.id,
+        at=now,
+        changes=changed,
+        note=data.note,
+    )
+    extra = {"fields": sorted(changed)}
+    return _publish(
+        session,
+        task,
+        action="updated",
+        event=events.TASK_UPDATED,
+        now=now,
+        today=today,
+        extra=extra,
+    )
+
+
+def transition(
+    session: Session,
+    task: Task,
+    target: TaskStatus,
+    note: str | None,
+    *,
+    actor: User,
+    now: datetime,
+    today: date,
+) -> TaskPublic:
+    current = task.status
+    transitions.check(current, target, note=note, may_reopen=actor.role in REOPENERS)
+    changed: dict[str, tuple[Any, Any]] = {"status": (current, target)}
+    if target is TaskStatus.completed and task.progress != 100:
+        changed["progress"] = (task.progress, 100)
+    for field, (_old, new) in changed.items():
+        setattr(task, field, new)
+    task.version += 1
+    task.updated_at = task.activity_at = now
+    session.add(task)
+    history.record(
+        session,
+        entity=ENTITY,
+        entity_id=task.id,
+        action="transition",
+        actor_id=actor.id,
+        at=now,
+        changes=changed,
+        note=note,
+    )
+    extra = {"from": current.value, "to": target.value, "note": note}
+    event = events.TASK_STATUS_CHANGED
+    return _publish(session, task, action="updated", event=event, now=now, today=today, extra=extra)
+
+
+def delete(session: Session, task: Task, *, actor: User, now: datetime, today: date) -> None:
+    """Delete a task; its history stays, and the change feed gets a tombstone."""
+    last = query.public(session, task, today).model_dump(mode="json")
+    history.record(
+        session, entity=ENTITY, entity_id=task.id, action="deleted", actor_id=actor.id, at=now
+    )
+    session.exec(sql_delete(TaskOwner).where(col(TaskOwner.task_id) == task.id))
+    session.delete(task)
+    session.flush()
+    changes.record(
+        session,
+        entity=ENTITY,
+        entity_id=task.id,
+        action="deleted",
+        version=task.version + 1,
+        data=None,
+        at=now,
+    )
+    events.publish(session, events.TASK_DELETED, {"task": last}, now)
+
+
+def add_note(
+    session: Session, task: Task, note: str, *, actor: User, now: datetime, today: date
+) -> HistoryPublic:
+    """A remark or evidence on the record. It is not part of the task's representation, so the
+    task keeps its version; the feed row lets followers of the history know there is more."""
+    history.record(
+        session,
+        entity=ENTITY,
+        entity_id=task.id,
+        action="note",
+        actor_id=actor.id,
+        at=now,
+        note=note,
+    )
+    session.flush()
+    # The task row is locked (see get), so the newest note of this task is the one just added.
+    row = session.exec(
+        select(History)
+        .where(col(History.entity) == ENTITY, col(History.entity_id) == task.id)
+        .order_by(col(History.id).desc())
+        .limit(1)
+    ).one()
+    changes.record(
+        session,
+        entity=ENTITY,
+        entity_id=task.id,
+        action="noted",
+        version=task.version,
+        data=query.public(session, task, today).model_dump(mode="json"),
+        at=now,
+    )
+    return query.history_public(row, {actor.id: actor.name})

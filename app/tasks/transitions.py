@@ -1,0 +1,40 @@
+"""The task workflow of DESIGN.md, as data, and the one pure function that applies it."""
+
+from app.errors import Forbidden, Invalid, InvalidTransition
+from app.i18n import text
+from app.models import TaskStatus as S
+
+ALLOWED: dict[S, frozenset[S]] = {
+    S.not_started: frozenset({S.in_progress, S.blocked, S.cancelled}),
+    S.in_progress: frozenset({S.blocked, S.completed, S.cancelled}),
+    S.blocked: frozenset({S.in_progress, S.cancelled}),
+    S.completed: frozenset({S.in_progress}),
+    S.cancelled: frozenset({S.not_started}),
+}
+# Reopening undoes a decision already recorded, so it is a coordinator's call and needs a reason.
+REOPENS: frozenset[tuple[S, S]] = frozenset(
+    {(S.completed, S.in_progress), (S.cancelled, S.not_started)}
+)
+NOTE_REQUIRED: frozenset[S] = frozenset({S.blocked, S.cancelled})
+DONE: frozenset[S] = frozenset({S.completed, S.cancelled})
+
+
+def invalid(field: str, key: str, **params: object) -> Invalid:
+    """A 422 naming the field, in both languages, from a key of app.i18n."""
+    return Invalid(field, text(key, "en", **params), text(key, "id", **params))
+
+
+def is_reopen(current: S, target: S) -> bool:
+    return (current, target) in REOPENS
+
+
+def check(current: S, target: S, *, note: str | None, may_reopen: bool) -> None:
+    """Refuse a move the table does not list (409), a reopen by someone who may not (403) and a
+    move that needs a note without one (422), in that order."""
+    if target not in ALLOWED[current]:
+        raise InvalidTransition("detail.transition", current=current.value, target=target.value)
+    reopen = is_reopen(current, target)
+    if reopen and not may_reopen:
+        raise Forbidden("detail.reopen-role")
+    if (reopen or target in NOTE_REQUIRED) and not (note and note.strip()):
+        raise invalid("note", "detail.note-required", target=target.value)
