@@ -76,6 +76,8 @@ class Plan(Versioned, table=True):
     time_zone: str = Field(default="Asia/Jakarta", max_length=64)
     holiday_country: str = Field(default="ID", max_length=2)
     source_url: str | None = Field(default=None, max_length=1000)
+    # Provenance and known gaps of the catalogued plan: what a user should know before trusting it.
+    notes: str | None = None
     # Reminder policy override (offsets, overdue interval, escalation, check-in period).
     reminder_policy: dict[str, Any] | None = Field(default=None, sa_type=JSON)
 

@@ -1,0 +1,159 @@
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Annotated, Any
+from uuid import UUID
+from zoneinfo import available_timezones
+
+import holidays
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from app.i18n import text
+from app.models import PlanScope, Role
+
+Code = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=60, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+    ),
+]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=400)]
+Issuer = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Url = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=1000, pattern=r"^https?://\S+$")
+]
+Notes = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)]
+Position = Annotated[int, Field(ge=0, le=100_000)]
+
+
+@lru_cache(maxsize=1)
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+@lru_cache(maxsize=1)
+def _holiday_countries() -> frozenset[str]:
+    return frozenset(holidays.list_supported_countries())
+
+
+def _known_zone(name: str) -> str:
+    if name not in _zones():
+        raise ValueError(text("invalid.time-zone", "en"))
+    return name
+
+
+def _known_holiday_country(code: str) -> str:
+    if code not in _holiday_countries():
+        raise ValueError(text("invalid.holiday-country", "en"))
+    return code
+
+
+def not_null(value: Any) -> Any:
+    """For PATCH bodies: a field may be left out, but a required column may not be nulled."""
+    if value is None:
+        raise ValueError(text("invalid.null", "en"))
+    return value
+
+
+TimeZone = Annotated[str, StringConstraints(max_length=64), AfterValidator(_known_zone)]
+HolidayCountry = Annotated[
+    str, StringConstraints(pattern=r"^[A-Z]{2}$"), AfterValidator(_known_holiday_country)
+]
+
+
+class Ref(BaseModel):
+    """Another resource, by the two keys a client may use for it."""
+
+    id: UUID
+    code: str
+
+
+class PlanCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: Code
+    title_en: Title
+    title_id: Title
+    scope: PlanScope
+    issuer: Issuer
+    period_start: date
+    period_end: date
+    time_zone: TimeZone = "Asia/Jakarta"
+    holiday_country: HolidayCountry = "ID"
+    source_url: Url | None = None
+    notes: Notes | None = None
+    reminder_policy: dict[str, Any] | None = None
+
+
+class PlanUpdate(BaseModel):
+    """PATCH body: only the fields sent change; the code is the plan's stable key and stays."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title_en: Annotated[Title | None, AfterValidator(not_null)] = None
+    title_id: Annotated[Title | None, AfterValidator(not_null)] = None
+    scope: Annotated[PlanScope | None, AfterValidator(not_null)] = None
+    issuer: Annotated[Issuer | None, AfterValidator(not_null)] = None
+    period_start: Annotated[date | None, AfterValidator(not_null)] = None
+    period_end: Annotated[date | None, AfterValidator(not_null)] = None
+    time_zone: Annotated[TimeZone | None, AfterValidator(not_null)] = None
+    holiday_country: Annotated[HolidayCountry | None, AfterValidator(not_null)] = None
+    source_url: Url | None = None
+    notes: Notes | None = None
+    reminder_policy: dict[str, Any] | None = None
+    version: int | None = None
+
+
+class PlanPublic(BaseModel):
+    id: UUID
+    code: str
+    title_en: str
+    title_id: str
+    scope: PlanScope
+    issuer: str
+    period_start: date
+    period_end: date
+    time_zone: str
+    holiday_country: str
+    source_url: str | None
+    notes: str | None
+    reminder_policy: dict[str, Any] | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class PillarCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: Code
+    title_en: Title
+    title_id: Title
+    position: Position = 0
+
+
+class PillarUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title_en: Annotated[Title | None, AfterValidator(not_null)] = None
+    title_id: Annotated[Title | None, AfterValidator(not_null)] = None
+    position: Annotated[Position | None, AfterValidator(not_null)] = None
+    version: int | None = None
+
+
+class PillarPublic(BaseModel):
+    id: UUID
+    plan: Ref
+    code: str
+    title_en: str
+    title_id: str
+    position: int
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class CoordinatorPublic(BaseModel):
+    id: UUID
+    name: str
+    role: Role
+    organisation: Ref | None
