@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import JSON, BigInteger, Column
+from sqlalchemy import JSON, BigInteger, Column, LargeBinary
 from sqlmodel import Field, SQLModel
 
 from app.models.base import UTCDateTime
@@ -37,14 +37,16 @@ class Change(SQLModel, table=True):
 
 
 class IdempotentRequest(SQLModel, table=True):
-    """The first answer to a POST with an Idempotency-Key, replayed for its repeats."""
+    """A POST with an Idempotency-Key: claimed before it runs, then its first answer, replayed
+    for repeats. Scoped by the SHA-256 of the bearer token, so keys of different clients never
+    meet; `status_code` is NULL while the first attempt is still running."""
 
     __tablename__ = "idempotent_request"
 
-    user_id: UUID = Field(primary_key=True)
+    token_hash: str = Field(primary_key=True, max_length=64)
     key: str = Field(primary_key=True, max_length=200)
     fingerprint: str = Field(max_length=64)
-    status_code: int
+    status_code: int | None = None
     headers: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
-    body: str
-    created_at: datetime = Field(sa_type=UTCDateTime)
+    body: bytes = Field(default=b"", sa_type=LargeBinary)
+    created_at: datetime = Field(sa_type=UTCDateTime, index=True)

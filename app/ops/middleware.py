@@ -13,7 +13,9 @@ access_log = logging.getLogger("pantau.access")
 
 
 class BodySizeLimit:
-    """Refuses bodies over the limit with 413, by Content-Length or while streaming."""
+    """Refuses bodies over the limit with 413: by Content-Length, or, for a chunked body without
+    one, by reading it here before the app sees it. (A limit raised while the app reads the body
+    would reach FastAPI's body parser, which turns any error into a 400.)"""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -24,38 +26,59 @@ class BodySizeLimit:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(request, scope, receive, send)
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.strip().isdigit():
+            if int(declared) > self.max_bytes:
+                await self._refuse(request, send)
+                return
+            await self.app(scope, receive, send)  # the server frames the body by its length
             return
-        received = 0
-        response_started = False
+        if "transfer-encoding" not in request.headers:
+            await self.app(scope, receive, send)
+            return
+        body = await self._read(receive)
+        if body is None:
+            await self._refuse(request, send)
+            return
+        await self.app(scope, replay_body(body, receive), send)
 
-        async def limited_receive() -> Message:
-            nonlocal received
+    async def _read(self, receive: Receive) -> bytes | None:
+        """The whole body, or None once it passes the limit."""
+        chunks: list[bytes] = []
+        size = 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise PayloadTooLarge("detail.too-large", limit=self.max_bytes)
-            return message
+            if message["type"] != "http.request":
+                return b"".join(chunks)  # disconnected: the app will find out
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal response_started
-            response_started = response_started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except PayloadTooLarge:
-            if response_started:
-                raise
-            await self._refuse(request, scope, receive, send)
-
-    async def _refuse(self, request: Request, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _refuse(self, request: Request, send: Send) -> None:
         response = render(PayloadTooLarge("detail.too-large", limit=self.max_bytes), request)
-        response.headers["Connection"] = "close"
-        await response(scope, receive, send)
+        response.headers["Connection"] = "close"  # the rest of the body is never read
+        await response(request.scope, _empty, send)
+
+
+def replay_body(body: bytes, receive: Receive) -> Receive:
+    delivered = False
+
+    async def replay() -> Message:
+        nonlocal delivered
+        if delivered:
+            return await receive()
+        delivered = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
+
+
+async def _empty() -> Message:
+    return {"type": "http.request", "body": b"", "more_body": False}
 
 
 class AccessLog:

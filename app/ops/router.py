@@ -6,6 +6,7 @@ from app.errors import ServiceUnavailable
 from app.migrate import current_revision
 
 router = APIRouter(tags=["ops"])
+RETRY = {"Retry-After": "5"}
 
 
 @router.get("/healthz")
@@ -21,10 +22,10 @@ async def readyz(request: Request) -> dict[str, str]:
     try:
         revision = await run_in_threadpool(current_revision, engine)
     except Exception as error:
-        raise ServiceUnavailable("detail.database-unavailable") from error
+        raise ServiceUnavailable("detail.database-unavailable", headers=RETRY) from error
     head = request.app.state.migration_head
     if revision != head:
-        raise ServiceUnavailable("detail.schema-behind")
+        raise ServiceUnavailable("detail.schema-behind", headers=RETRY)
     return {"status": "ready", "revision": str(revision)}
 
 

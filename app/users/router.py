@@ -1,3 +1,88 @@
-from fastapi import APIRouter
+from uuid import UUID
+
+from fastapi import APIRouter, Request, Response, status
+
+from app.auth import CoordinatorDep, CurrentUserDep
+from app.db import SessionDep
+from app.deps import ClockDep, DataETagDep
+from app.http import Page, PageDep, check_if_match, check_not_modified, resource_etag, set_next_link
+from app.models import Role, User
+from app.users import service
+from app.users.schemas import UserCreate, UserPublic, UserUpdate
 
 router = APIRouter(prefix="/users", tags=["users"])
+
+
+def _tagged(response: Response, user: User) -> UserPublic:
+    response.headers["ETag"] = resource_etag(user.version)
+    return service.public(user)
+
+
+def _read(request: Request, response: Response, user: User) -> UserPublic:
+    check_not_modified(request, resource_etag(user.version))
+    return _tagged(response, user)
+
+
+@router.get("")
+def list_users(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    viewer: CoordinatorDep,
+    _etag: DataETagDep,
+    page: PageDep,
+    role: Role | None = None,
+    organisation_id: UUID | None = None,
+) -> Page[UserPublic]:
+    """Users by e-mail: all for an admin, the people of its plans for a coordinator."""
+    items, cursor = service.list_users(
+        session, page, viewer=viewer, role=role, organisation_id=organisation_id
+    )
+    set_next_link(request, response, cursor)
+    return Page(items=items, next_cursor=cursor)
+
+
+@router.get("/me")
+def get_me(request: Request, response: Response, user: CurrentUserDep) -> UserPublic:
+    """The caller's own account."""
+    return _read(request, response, user)
+
+
+@router.get("/{user_id}")
+def get_user(
+    user_id: UUID, request: Request, response: Response, session: SessionDep, viewer: CurrentUserDep
+) -> UserPublic:
+    """One user: yourself, anyone for an admin, the people of its plans for a coordinator."""
+    return _read(request, response, service.get_visible(session, user_id, viewer=viewer))
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def create_user(
+    data: UserCreate,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    actor: CoordinatorDep,
+    clock: ClockDep,
+) -> UserPublic:
+    """Add a user (admin: any role; coordinator: contributors and viewers)."""
+    user = service.create(session, data, actor=actor, now=clock.now())
+    response.headers["Location"] = str(request.url_for("get_user", user_id=str(user.id)))
+    return _tagged(response, user)
+
+
+@router.patch("/{user_id}")
+def update_user(
+    user_id: UUID,
+    data: UserUpdate,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    actor: CurrentUserDep,
+    clock: ClockDep,
+) -> UserPublic:
+    """Change a user; send If-Match (or `version`). Role and organisation: admins only."""
+    user = service.get_visible(session, user_id, viewer=actor)
+    check_if_match(request, user.version, body_version=data.version)
+    user = service.update(session, user, data, actor=actor, now=clock.now())
+    return _tagged(response, user)

@@ -1,11 +1,241 @@
 import re
+from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlmodel import Session
+from sqlalchemy import ColumnElement, or_
+from sqlmodel import Session, col, select
 
-from app.auth import hash_secret, new_secret
-from app.models import ApiToken, Role, User
+from app.auth import new_secret
+from app.changes import service as changes
+from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.history import service as history
+from app.http import PageParams
+from app.i18n import text
+from app.models import (
+    Commitment,
+    History,
+    Organisation,
+    PlanCoordinator,
+    Role,
+    Task,
+    TaskOwner,
+    User,
+)
 from app.organisations import service as organisations
+from app.pagination import paginate
+from app.users import tokens_service as tokens
+from app.users.schemas import UserCreate, UserPublic, UserUpdate
+
+ENTITY = "user"
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+# What a coordinator may create and look after; admins and coordinators are an admin's call.
+MANAGED_ROLES = frozenset({Role.contributor, Role.viewer})
+SELF_FIELDS = frozenset({"name", "locale", "time_zone", "digest"})
+COORDINATOR_FIELDS = SELF_FIELDS | {"email", "active"}
+NOT_NULL = frozenset({"name", "email", "role", "locale", "digest", "active"})
+
+
+def get(session: Session, user_id: UUID) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(ENTITY)
+    return user
+
+
+def get_visible(session: Session, user_id: UUID, *, viewer: User) -> User:
+    """The user, when the viewer may see them (403 otherwise)."""
+    user = get(session, user_id)
+    if not can_see(session, viewer, user):
+        raise Forbidden("detail.user-forbidden")
+    return user
+
+
+def public(user: User) -> UserPublic:
+    return UserPublic.model_validate(user.model_dump())
+
+
+def _visible_to(coordinator: User) -> ColumnElement[bool]:
+    """The people of a coordinator's plans: users of the organisations that own tasks or lead
+    commitments there, the plans' coordinators, the users it created, and itself."""
+    plans = select(PlanCoordinator.plan_id).where(col(PlanCoordinator.user_id) == coordinator.id)
+    owners = (
+        select(TaskOwner.organisation_id)
+        .join(Task, col(Task.id) == col(TaskOwner.task_id))
+        .join(Commitment, col(Commitment.id) == col(Task.commitment_id))
+        .where(col(Commitment.plan_id).in_(plans))
+    )
+    leads = select(Commitment.lead_organisation_id).where(col(Commitment.plan_id).in_(plans))
+    peers = select(PlanCoordinator.user_id).where(col(PlanCoordinator.plan_id).in_(plans))
+    created = select(History.entity_id).where(
+        col(History.entity) == ENTITY,
+        col(History.action) == "created",
+        col(History.actor_id) == coordinator.id,
+    )
+    return or_(
+        col(User.id) == coordinator.id,
+        col(User.organisation_id).in_(owners),
+        col(User.organisation_id).in_(leads),
+        col(User.id).in_(peers),
+        col(User.id).in_(created),
+    )
+
+
+def _scope(viewer: User) -> ColumnElement[bool] | None:
+    if viewer.role is Role.admin:
+        return None
+    if viewer.role is Role.coordinator:
+        return _visible_to(viewer)
+    return col(User.id) == viewer.id
+
+
+def can_see(session: Session, viewer: User, user: User) -> bool:
+    scope = _scope(viewer)
+    if scope is None or viewer.id == user.id:
+        return True
+    return session.exec(select(User.id).where(col(User.id) == user.id, scope)).first() is not None
+
+
+def list_users(
+    session: Session,
+    page: PageParams,
+    *,
+    viewer: User,
+    role: Role | None,
+    organisation_id: UUID | None,
+) -> tuple[list[UserPublic], str | None]:
+    statement = select(User)
+    scope = _scope(viewer)
+    if scope is not None:
+        statement = statement.where(scope)
+    if role is not None:
+        statement = statement.where(col(User.role) == role)
+    if organisation_id is not None:
+        statement = statement.where(col(User.organisation_id) == organisation_id)
+    rows, cursor = paginate(session, statement, [col(User.email)], page)
+    return [public(row) for row in rows], cursor
+
+
+def _invalid(field: str, key: str) -> Invalid:
+    return Invalid(field, text(key, "en"), text(key, "id"))
+
+
+def _check_email(session: Session, email: str, user_id: UUID | None) -> str:
+    """The address as stored: lower case, so uniqueness ignores case."""
+    email = email.strip().lower()
+    if not EMAIL.match(email):
+        raise _invalid("email", "invalid.email")
+    taken = session.exec(select(User.id).where(col(User.email) == email)).first()
+    if taken is not None and taken != user_id:
+        raise Conflict("detail.duplicate", entity=ENTITY, field="email")
+    return email
+
+
+def _check_time_zone(time_zone: str | None) -> None:
+    if time_zone is None:
+        return
+    try:
+        ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise _invalid("time_zone", "invalid.time-zone") from error
+
+
+def _check_organisation(session: Session, role: Role, organisation_id: UUID | None) -> None:
+    if organisation_id is not None and session.get(Organisation, organisation_id) is None:
+        raise _invalid("organisation_id", "invalid.unknown-organisation")
+    if role is Role.contributor and organisation_id is None:
+        raise _invalid("organisation_id", "invalid.contributor-organisation")
+
+
+def _feed_data(user: User) -> dict[str, Any]:
+    # No e-mail address: the change feed reaches dashboards and viewers.
+    return {
+        "id": str(user.id),
+        "name": user.name,
+        "role": user.role.value,
+        "organisation_id": str(user.organisation_id) if user.organisation_id else None,
+        "active": user.active,
+    }
+
+
+def _record(
+    session: Session, user: User, action: str, actor_id: UUID | None, now: datetime, **kw: Any
+) -> None:
+    history.record(
+        session, entity=ENTITY, entity_id=user.id, action=action, actor_id=actor_id, at=now, **kw
+    )
+    session.flush()
+    changes.record(
+        session,
+        entity=ENTITY,
+        entity_id=user.id,
+        action=action,
+        version=user.version,
+        data=_feed_data(user),
+        at=now,
+    )
+
+
+def create(session: Session, data: UserCreate, *, actor: User, now: datetime) -> User:
+    if actor.role is not Role.admin and data.role not in MANAGED_ROLES:
+        raise Forbidden("detail.user-role-create")
+    return _insert(session, data, actor_id=actor.id, now=now)
+
+
+def _insert(session: Session, data: UserCreate, *, actor_id: UUID | None, now: datetime) -> User:
+    email = _check_email(session, data.email, None)
+    _check_time_zone(data.time_zone)
+    _check_organisation(session, data.role, data.organisation_id)
+    user = User(**{**data.model_dump(), "email": email}, created_at=now, updated_at=now)
+    session.add(user)
+    session.flush()
+    _record(session, user, "created", actor_id, now)
+    return user
+
+
+def _check_may_change(actor: User, user: User, fields: Iterable[str]) -> None:
+    if actor.role is Role.admin:
+        return
+    allowed: frozenset[str] = frozenset()
+    if actor.id == user.id:
+        allowed = SELF_FIELDS
+    elif actor.role is Role.coordinator and user.role in MANAGED_ROLES:
+        allowed = COORDINATOR_FIELDS
+    for field in sorted(fields):
+        if field not in allowed:
+            raise Forbidden("detail.user-field", field=field)
+
+
+def _check_fields(session: Session, user: User, fields: dict[str, Any], actor: User) -> None:
+    nulls = sorted(NOT_NULL & {field for field, value in fields.items() if value is None})
+    if nulls:
+        raise _invalid(nulls[0], "invalid.null")
+    if "email" in fields:
+        fields["email"] = _check_email(session, fields["email"], user.id)
+    _check_time_zone(fields.get("time_zone"))
+    role = fields.get("role", user.role)
+    _check_organisation(session, role, fields.get("organisation_id", user.organisation_id))
+    demoted = role is not Role.admin or fields.get("active") is False
+    if actor.role is Role.admin and actor.id == user.id and demoted:
+        raise Conflict("detail.self-lockout")  # the last admin must not lock everyone out
+
+
+def update(session: Session, user: User, data: UserUpdate, *, actor: User, now: datetime) -> User:
+    fields = data.model_dump(exclude_unset=True, exclude={"version"})
+    _check_may_change(actor, user, fields)
+    _check_fields(session, user, fields, actor)
+    changed = history.diff(user.model_dump(), fields)
+    if not changed:
+        return user
+    for field, (_old, new) in changed.items():
+        setattr(user, field, new)
+    user.version += 1
+    user.updated_at = now
+    session.add(user)
+    _record(session, user, "updated", actor.id, now, changes=changed)
+    return user
 
 
 def create_with_token(
@@ -20,25 +250,14 @@ def create_with_token(
     """A new user and a first token for them; returns the token, which is not stored."""
     organisation = organisations.resolve(session, organisation_ref) if organisation_ref else None
     slug = re.sub(r"[^a-z0-9]+", ".", name.casefold()).strip(".") or "user"
-    user = User(
+    data = UserCreate(
         name=name,
         email=email or f"{slug}.{new_secret('')[:6].lower()}@pantau.invalid",
         role=role,
         organisation_id=organisation.id if organisation else None,
-        created_at=now,
-        updated_at=now,
     )
-    session.add(user)
-    session.flush()
-    secret = new_secret()
-    session.add(
-        ApiToken(
-            user_id=user.id,
-            name=f"{name} (command line)",
-            token_hash=hash_secret(secret),
-            prefix=secret[:8],
-            created_at=now,
-        )
+    user = _insert(session, data, actor_id=None, now=now)
+    _token, secret = tokens.issue(
+        session, user, name=f"{name} (command line)", expires_at=None, actor_id=None, now=now
     )
-    session.flush()
     return secret
