@@ -1,0 +1,58 @@
+"""The JSON a reminder webhook carries, in Standard Webhooks' {type, timestamp, data} shape."""
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from app.config import Settings
+from app.models import Commitment, Plan, Task
+from app.reminders.audience import Audience
+from app.reminders.planner import EVENT, Owed
+
+
+def task_link(settings: Settings, task_id: UUID) -> str:
+    return f"{settings.public_url.rstrip('/')}{settings.api_prefix}/tasks/{task_id}"
+
+
+def envelope(event_type: str, data: dict[str, Any], now: datetime) -> dict[str, Any]:
+    return {"type": event_type, "timestamp": now.isoformat(), "data": data}
+
+
+def _task(settings: Settings, task: Task) -> dict[str, Any]:
+    return {
+        "id": str(task.id),
+        "title": task.title,
+        "status": task.status.value,
+        "progress": task.progress,
+        "priority": task.priority.value,
+        "due_date": task.due_date.isoformat() if task.due_date else None,
+        "url": task_link(settings, task.id),
+    }
+
+
+def _titled(row: Commitment | Plan) -> dict[str, Any]:
+    return {
+        "id": str(row.id),
+        "code": row.code,
+        "title_en": row.title_en,
+        "title_id": row.title_id,
+    }
+
+
+def reminder(
+    settings: Settings, owed: Owed, audience: Audience, reminder_id: UUID, now: datetime
+) -> dict[str, Any]:
+    due = owed.due_date
+    data = {
+        "reminder": {
+            "id": str(reminder_id),
+            "kind": owed.point.kind.value,
+            "point_on": owed.point.on.isoformat(),
+            "offset_days": (owed.point.on - due).days if due else None,
+            "fire_at": owed.fire_at.isoformat(),
+        },
+        "task": _task(settings, audience.task),
+        "commitment": _titled(audience.commitment),
+        "plan": _titled(audience.plan),
+    }
+    return envelope(EVENT[owed.point.kind].value, data, now)
