@@ -1,0 +1,157 @@
+"""One import row, applied through the task services as the API would apply it.
+
+A row without an id creates a task; a row with one updates that task, with its version as the
+precondition. A status differing from the task's goes through a transition, after the other
+fields. An empty cell leaves a required field (title, progress, priority) as it is, and clears
+an optional one (description, dates, assignee); a column the file lacks changes nothing.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import ValidationError
+from sqlmodel import Session, col, select
+
+from app.errors import AppError, NotFound
+from app.exchange.cells import Problem, Row
+from app.exchange.problems import Owners, explained, failure
+from app.models import OwnerRole, Task, TaskStatus, User
+from app.tasks import references
+from app.tasks import service as tasks
+from app.tasks.schemas import TaskCreate, TaskUpdate
+
+KEPT_WHEN_EMPTY = ("title", "progress", "priority")
+CLEARED_WHEN_EMPTY = ("start_date", "due_date")
+
+
+@dataclass(frozen=True)
+class Context:
+    session: Session
+    actor: User
+    now: datetime
+    today: date
+
+
+def _owners(row: Row, current: Owners) -> Owners:
+    """The owners the row names; a column the file lacks keeps the task's current ones."""
+    lead = [owner for owner in current if owner["role"] == OwnerRole.lead]
+    support = [owner for owner in current if owner["role"] == OwnerRole.support]
+    if row.has("lead_owner"):
+        name = row.get("lead_owner")
+        lead = [{"organisation": name, "role": OwnerRole.lead}] if name else []
+    if row.has("support_owners"):
+        names = row.get("support_owners")
+        support = [{"organisation": name, "role": OwnerRole.support} for name in names]
+    return lead + support
+
+
+def _assignee(session: Session, email: str | None) -> UUID | None:
+    if email is None:
+        return None
+    found = session.exec(select(User.id).where(col(User.email) == email)).first()
+    if found is None:
+        raise failure(Problem("assignee_email", "exchange.unknown-user"))
+    return found
+
+
+def create_row(ctx: Context, row: Row) -> UUID:
+    required = ("commitment", "title")
+    problems = [Problem(column, "exchange.required") for column in required if not row.get(column)]
+    owners = _owners(row, [])
+    if not owners:
+        problems.append(Problem("lead_owner", "exchange.no-owner"))
+    if problems:
+        raise failure(*problems)
+    optional = ("description", "start_date", "due_date", "priority", "progress")
+    fields = {column: row.get(column) for column in optional if row.get(column) is not None}
+    assignee_id = _assignee(ctx.session, row.get("assignee_email"))
+    try:
+        data = TaskCreate.model_validate(
+            {"commitment": row.get("commitment"), "title": row.get("title"), **fields}
+            | {"owners": owners, "assignee_id": assignee_id}
+        )
+        created = tasks.create(ctx.session, data, actor=ctx.actor, now=ctx.now, today=ctx.today)
+    except (ValidationError, AppError) as error:
+        raise explained(error, owners) from error
+    status = row.get("status")
+    if status is not None and status is not TaskStatus.not_started:
+        _transition(ctx, tasks.get(ctx.session, str(created.id)), status, row.get("note"))
+    return created.id
+
+
+def update_row(ctx: Context, row: Row, task_id: UUID) -> bool:
+    """True when the task changed."""
+    task = _locked(ctx, task_id, row.get("version"))
+    before = task.version
+    _check_commitment(ctx, task, row.get("commitment"))
+    current = [
+        {"organisation": organisation.code, "role": role}
+        for organisation, role in references.current_owners(ctx.session, task)
+    ]
+    owners = _owners(row, current)
+    fields = _changes(ctx, task, row, owners)
+    if fields:
+        try:
+            data = TaskUpdate.model_validate({**fields, "note": row.get("note")})
+            tasks.update(ctx.session, task, data, actor=ctx.actor, now=ctx.now, today=ctx.today)
+        except (ValidationError, AppError) as error:
+            raise explained(error, owners) from error
+    status = row.get("status")
+    if status is not None and status is not task.status:
+        _transition(ctx, task, status, row.get("note"))
+    return task.version != before
+
+
+def _locked(ctx: Context, task_id: UUID, version: int | None) -> Task:
+    try:
+        task = tasks.get(ctx.session, str(task_id), for_update=True)
+    except NotFound:
+        raise failure(Problem("id", "exchange.unknown-task")) from None
+    if version is None:
+        raise failure(Problem("version", "exchange.version-required"))
+    if version != task.version:
+        stale = {"sent": version, "current": task.version}
+        raise failure(Problem("version", "exchange.stale", stale))
+    return task
+
+
+def _check_commitment(ctx: Context, task: Task, ref: str | None) -> None:
+    if ref is None:
+        return
+    try:
+        commitment = references.commitment(ctx.session, ref)
+    except AppError as error:
+        raise explained(error, []) from error
+    if commitment.id != task.commitment_id:
+        raise failure(Problem("commitment", "exchange.other-commitment"))
+
+
+def _same_text(new: str | None, old: str | None) -> bool:
+    """Equal once line breaks are alike: XLSX keeps CRLF as LF, and no text is no text."""
+    return (new or "").replace("\r\n", "\n") == (old or "").replace("\r\n", "\n")
+
+
+def _changes(ctx: Context, task: Task, row: Row, owners: Owners) -> dict[str, Any]:
+    """The TaskUpdate fields of the row; the task service leaves out those that are equal."""
+    fields = {column: row.get(column) for column in KEPT_WHEN_EMPTY if row.get(column) is not None}
+    fields |= {column: row.get(column) for column in CLEARED_WHEN_EMPTY if row.has(column)}
+    if row.has("description") and not _same_text(row.get("description"), task.description):
+        fields["description"] = row.get("description")
+    if row.has("assignee_email"):
+        fields["assignee_id"] = _assignee(ctx.session, row.get("assignee_email"))
+    if row.has("lead_owner") or row.has("support_owners"):
+        if not owners:
+            raise failure(Problem("lead_owner", "exchange.no-owner"))
+        fields["owners"] = owners
+    return fields
+
+
+def _transition(ctx: Context, task: Task, status: TaskStatus, note: str | None) -> None:
+    try:
+        tasks.transition(
+            ctx.session, task, status, note, actor=ctx.actor, now=ctx.now, today=ctx.today
+        )
+    except AppError as error:
+        raise explained(error, [], column="status") from error

@@ -1,0 +1,91 @@
+"""Task deadlines as an iCalendar feed (RFC 5545): one all-day event per task with a due date."""
+
+from datetime import date, timedelta
+from uuid import UUID
+
+from icalendar import Calendar, Event, vDuration
+from sqlmodel import Session, col
+
+from app.config import Settings
+from app.exchange.export import batches
+from app.i18n import text
+from app.models import OwnerRole, Task, TaskStatus
+from app.tasks.schemas import TaskFilters, TaskPublic
+
+MEDIA_TYPE = "text/calendar; charset=utf-8"
+PRODID = "-//Pantau//Task deadlines//EN"
+# How often calendar programs should fetch again (RFC 7986, and Outlook's older property).
+REFRESH = timedelta(hours=1)
+
+
+def task_url(settings: Settings, task_id: UUID) -> str:
+    return f"{settings.public_url.rstrip('/')}{settings.api_prefix}/tasks/{task_id}"
+
+
+def _description(task: TaskPublic, locale: str, link: str) -> str:
+    commitment = task.commitment
+    title = commitment.title_id if locale == "id" else commitment.title_en
+    owners = [
+        text("exchange.calendar-lead", locale, code=owner.organisation.code)
+        if owner.role is OwnerRole.lead
+        else owner.organisation.code
+        for owner in task.owners
+    ]
+    status = text(f"summary.status.{task.status.value}", locale)
+    return "\n".join(
+        [
+            text("exchange.calendar-status", locale, status=status, progress=task.progress),
+            text("exchange.calendar-commitment", locale, code=commitment.code, title=title),
+            text("exchange.calendar-owners", locale, owners=", ".join(owners) or "-"),
+            link,
+        ]
+    )
+
+
+def _event(task: TaskPublic, due: date, locale: str, settings: Settings) -> Event:
+    link = task_url(settings, task.id)
+    event = Event()
+    event.add("uid", f"task-{task.id}@pantau")  # stable: a task's event is updated, not added
+    # DTSTAMP is the last change, not the time of the request, so equal data gives equal bytes.
+    event.add("dtstamp", task.updated_at)
+    event.add("last-modified", task.updated_at)
+    event.add("sequence", task.version)
+    event.add("dtstart", due)
+    event.add("dtend", due + timedelta(days=1))  # all-day: the end date is exclusive
+    event.add("summary", f"{task.title} [{task.commitment.code}]")
+    event.add("description", _description(task, locale, link))
+    event.add("url", link)
+    event.add("categories", [code for code in (task.plan.code, _pillar(task)) if code])
+    event.add("status", "CANCELLED" if task.status is TaskStatus.cancelled else "CONFIRMED")
+    event.add("transp", "TRANSPARENT")  # a deadline does not make anyone busy
+    return event
+
+
+def _pillar(task: TaskPublic) -> str | None:
+    return task.pillar.code if task.pillar else None
+
+
+def feed(
+    session: Session,
+    filters: TaskFilters,
+    *,
+    user_id: UUID,
+    today: date,
+    locale: str,
+    settings: Settings,
+) -> bytes:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("name", text("exchange.calendar-name", locale))
+    calendar.add("x-wr-calname", text("exchange.calendar-name", locale))
+    calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", vDuration(REFRESH))  # unknown to icalendar: typed here
+    dated = [col(Task.due_date).is_not(None)]
+    for tasks in batches(session, filters, user_id=user_id, today=today, extra=dated):
+        for task in tasks:
+            if task.due_date is not None:
+                calendar.add_component(_event(task, task.due_date, locale, settings))
+    body: bytes = calendar.to_ical()
+    return body

@@ -1,0 +1,196 @@
+"""Reading an uploaded table: which kind of file it is, and its rows, with limits.
+
+A file that is not CSV or XLSX is refused with 415; one that claims to be but cannot be read
+(bad encoding, a broken workbook) with 422; one with too many rows with 413. Nothing here
+touches the database.
+"""
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from email.parser import HeaderParser
+from enum import StrEnum
+from typing import Any
+
+from openpyxl import load_workbook
+
+from app.errors import Invalid, PayloadTooLarge, UnsupportedMediaType
+from app.exchange.columns import IMPORTABLE, Cell, normalise_header, unguard
+from app.exchange.export import XLSX_TYPE
+from app.i18n import text
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls and other pre-2007 Office files
+# Browsers label .csv files text/csv, application/vnd.ms-excel (Windows) or text/plain.
+CSV_TYPES = frozenset({"text/csv", "application/csv", "text/plain", "application/vnd.ms-excel"})
+GENERIC_TYPE = "application/octet-stream"
+ACCEPTED = {"Accept-Post": f"text/csv, {XLSX_TYPE}, multipart/form-data"}
+DELIMITERS = (",", ";", "\t")  # Excel in an Indonesian locale saves CSV with semicolons
+
+
+class Kind(StrEnum):
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+@dataclass(frozen=True)
+class Upload:
+    data: bytes
+    content_type: str
+    filename: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    columns: list[str]  # as the header names them, normalised; "" for a blank header cell
+    rows: list[tuple[int, dict[str, Cell]]]  # (row number as a spreadsheet shows it, cells)
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_rows: int
+    max_unpacked_bytes: int
+
+
+def file_error(key: str, **params: Any) -> Invalid:
+    return Invalid("file", text(key, "en", **params), text(key, "id", **params))
+
+
+def media_type(header: str) -> str:
+    return header.partition(";")[0].strip().casefold()
+
+
+def kind_of(upload: Upload) -> Kind:
+    """Sniffed from the first bytes where they are telling, otherwise from the declared type or
+    the file name."""
+    declared, name = media_type(upload.content_type), upload.filename.casefold()
+    if upload.data.startswith(ZIP_MAGIC):
+        return Kind.xlsx
+    if upload.data.startswith(OLE_MAGIC):
+        raise UnsupportedMediaType("exchange.old-excel", headers=ACCEPTED)
+    if declared == XLSX_TYPE or name.endswith(".xlsx"):
+        return Kind.xlsx
+    if declared in CSV_TYPES or declared == GENERIC_TYPE or name.endswith((".csv", ".txt")):
+        return Kind.csv
+    raise UnsupportedMediaType("exchange.unsupported-type", headers=ACCEPTED)
+
+
+def from_multipart(body: bytes, content_type: str) -> Upload:
+    """The `file` field of a multipart/form-data body (RFC 7578)."""
+    boundary = HeaderParser().parsestr(f"Content-Type: {content_type}\n\n").get_param("boundary")
+    if not isinstance(boundary, str) or not boundary:
+        raise file_error("exchange.bad-multipart")
+    for section in body.split(b"--" + boundary.encode("latin-1"))[1:]:
+        if section.startswith(b"--"):
+            break
+        head, found, content = section.partition(b"\r\n\r\n")
+        if not found:
+            raise file_error("exchange.bad-multipart")
+        headers = HeaderParser().parsestr(head.decode("utf-8", "replace").strip() + "\n\n")
+        if headers.get_param("name", header="content-disposition") == "file":
+            content = content.removesuffix(b"\r\n")  # the line break belongs to the delimiter
+            kind = headers.get_content_type() if headers["content-type"] else GENERIC_TYPE
+            return Upload(content, kind, headers.get_filename() or "")
+    raise file_error("exchange.no-file")
+
+
+def read(upload: Upload, limits: Limits) -> Table:
+    if kind_of(upload) is Kind.xlsx:
+        return _table(_xlsx_rows(upload.data, limits), limits)
+    return _table(_csv_rows(upload.data), limits)
+
+
+def _blank(values: list[Cell]) -> bool:
+    return all(value is None or value == "" for value in values)
+
+
+def _table(source: Iterator[list[Cell]], limits: Limits) -> Table:
+    """The first non-blank row names the columns; the non-blank rows after it are the data,
+    numbered as a spreadsheet numbers them. More rows than the limit are refused."""
+    numbered = enumerate(source, start=1)
+    header = next((values for _, values in numbered if not _blank(values)), [])
+    columns = [normalise_header(str(cell)) if cell is not None else "" for cell in header]
+    if not any(columns):
+        raise file_error("exchange.empty")
+    rows: list[tuple[int, dict[str, Cell]]] = []
+    for number, values in numbered:
+        if _blank(values):
+            continue  # spreadsheets keep blank lines around the data
+        if len(rows) == limits.max_rows:
+            raise PayloadTooLarge("exchange.too-many-rows", limit=limits.max_rows)
+        padded = [*values, *[None] * (len(columns) - len(values))]  # short rows: empty cells
+        cells = zip(columns, padded, strict=False)
+        rows.append((number, {name: cell for name, cell in cells if name}))
+    return Table(columns, rows)
+
+
+def _decode(data: bytes) -> str:
+    # UTF-16 with its byte order mark is what Excel saves as "Unicode text".
+    encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as error:
+        raise file_error("exchange.encoding") from error
+
+
+def _delimiter(content: str) -> str:
+    first = content.partition("\n")[0]
+    known = [
+        sum(normalise_header(name) in IMPORTABLE for name in first.split(delimiter))
+        for delimiter in DELIMITERS
+    ]
+    return DELIMITERS[known.index(max(known))]
+
+
+def _csv_rows(data: bytes) -> Iterator[list[Cell]]:
+    content = _decode(data)
+    if "\0" in content:  # not text; PostgreSQL would refuse it in any column
+        line = content.count("\n", 0, content.index("\0")) + 1
+        raise file_error("exchange.bad-csv", line=line)
+    reader = csv.reader(io.StringIO(content, newline=""), delimiter=_delimiter(content))
+    try:
+        for record in reader:
+            yield [unguard(value) for value in record]
+    except csv.Error as error:
+        raise file_error("exchange.bad-csv", line=reader.line_num) from error
+
+
+def _xlsx_rows(data: bytes, limits: Limits) -> Iterator[list[Cell]]:
+    _check_unpacked_size(data, limits)
+    try:
+        # data_only: a formula cell gives the value the spreadsheet showed, never its text.
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # any failure to parse an untrusted workbook is a bad file
+        raise file_error("exchange.bad-xlsx") from error
+    try:
+        sheet = workbook["tasks"] if "tasks" in workbook.sheetnames else workbook.worksheets[0]
+        # From row 1 whatever the sheet's stated dimension, so rows keep their numbers.
+        for values in sheet.iter_rows(min_row=1, values_only=True):
+            yield [_xlsx_cell(value) for value in values]
+    except Exception as error:
+        raise file_error("exchange.bad-xlsx") from error
+    finally:
+        workbook.close()
+
+
+def _check_unpacked_size(data: bytes, limits: Limits) -> None:
+    """Refuse a zip bomb before opening it. zipfile never inflates a member beyond the size
+    its header declares, so the declared sizes bound the work."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as error:
+        raise file_error("exchange.bad-xlsx") from error
+    if unpacked > limits.max_unpacked_bytes:
+        raise PayloadTooLarge("exchange.xlsx-too-large", limit=limits.max_unpacked_bytes)
+
+
+def _xlsx_cell(value: object) -> Cell:
+    if isinstance(value, bool):
+        return str(value).upper()  # TRUE is not a number: the column's check says so
+    if value is None or isinstance(value, str | int | float | date | datetime):
+        return value
+    return str(value)

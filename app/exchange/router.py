@@ -1,0 +1,158 @@
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+
+from app.auth import CoordinatorDep, CurrentUserDep, current_user
+from app.db import SessionDep
+from app.deps import ClockDep, DataETagDep, LocaleDep, SettingsDep, TodayDep
+from app.errors import Unauthenticated
+from app.exchange import calendar, export, feedkeys, files, service
+from app.exchange.schemas import FeedKeyCreated, ImportReport
+from app.http import resource_etag
+from app.models import User
+from app.tasks.router import FiltersDep
+
+router = APIRouter(tags=["exchange"])
+
+Responses = dict[int | str, dict[str, Any]]
+IMPORT_ERRORS: Responses = {
+    403: {"description": "Not a coordinator or admin"},
+    413: {"description": "Body over PANTAU_MAX_BODY_BYTES, or more rows than allowed"},
+    415: {"description": "Not a CSV or XLSX file"},
+    422: {"description": "Row errors ({row, field, message}) or an unreadable file"},
+}
+BINARY = {"schema": {"type": "string", "format": "binary"}}
+IMPORT_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "text/csv": BINARY,
+            export.XLSX_TYPE: BINARY,
+            "multipart/form-data": {
+                "schema": {"type": "object", "properties": {"file": BINARY}, "required": ["file"]}
+            },
+        },
+    }
+}
+
+
+def _file(content: bytes, media_type: str, etag: str, disposition: str) -> Response:
+    headers = {"ETag": etag, "Content-Disposition": disposition}
+    return Response(content, media_type=media_type, headers=headers)
+
+
+@router.get("/tasks.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+def export_tasks_csv(
+    user: CurrentUserDep,
+    etag: DataETagDep,
+    session: SessionDep,
+    filters: FiltersDep,
+    today: TodayDep,
+) -> Response:
+    """Every task matching the filters of GET /tasks, as CSV (RFC 4180, UTF-8 with a BOM)."""
+    content = export.to_csv(export.rows(session, filters, user_id=user.id, today=today))
+    return _file(content, export.CSV_TYPE, etag, f'attachment; filename="tasks-{today}.csv"')
+
+
+@router.get(
+    "/tasks.xlsx", response_class=Response, responses={200: {"content": {export.XLSX_TYPE: {}}}}
+)
+def export_tasks_xlsx(
+    user: CurrentUserDep,
+    etag: DataETagDep,
+    session: SessionDep,
+    filters: FiltersDep,
+    today: TodayDep,
+) -> Response:
+    """Every task matching the filters of GET /tasks, as an XLSX workbook."""
+    content = export.to_xlsx(export.rows(session, filters, user_id=user.id, today=today))
+    return _file(content, export.XLSX_TYPE, etag, f'attachment; filename="tasks-{today}.xlsx"')
+
+
+async def uploaded(request: Request) -> files.Upload:
+    """The uploaded file: the raw body, or the multipart field `file`."""
+    content_type = request.headers.get("content-type", "")
+    body = await request.body()
+    if files.media_type(content_type) == "multipart/form-data":
+        return files.from_multipart(body, content_type)
+    return files.Upload(body, content_type)
+
+
+UploadDep = Annotated[files.Upload, Depends(uploaded)]
+
+
+@router.post("/imports", responses=IMPORT_ERRORS, openapi_extra=IMPORT_BODY)
+def import_tasks(
+    user: CoordinatorDep,
+    upload: UploadDep,
+    session: SessionDep,
+    clock: ClockDep,
+    today: TodayDep,
+    settings: SettingsDep,
+    locale: LocaleDep,
+    dry_run: bool = False,
+) -> ImportReport:
+    """Create and update tasks from CSV or XLSX in the export's columns, all or nothing."""
+    limits = files.Limits(settings.import_max_rows, settings.import_max_unpacked_bytes)
+    table = files.read(upload, limits)
+    return service.run(
+        session, table, actor=user, dry_run=dry_run, locale=locale, now=clock.now(), today=today
+    )
+
+
+def feed_reader(
+    request: Request,
+    session: SessionDep,
+    key: Annotated[str | None, Query(max_length=200, description="Your feed key.")] = None,
+) -> User:
+    """The feed key's user (calendar programs send no headers), or else the bearer token's."""
+    if key is None:
+        return current_user(request, session)
+    user = feedkeys.user_for_key(session, key)
+    if user is None:
+        raise Unauthenticated("exchange.bad-feed-key")
+    request.state.user = user
+    return user
+
+
+@router.get(
+    "/calendar.ics",
+    response_class=Response,
+    responses={200: {"content": {"text/calendar": {}}}, 401: {"description": "Unknown key"}},
+)
+def get_calendar(
+    user: Annotated[User, Depends(feed_reader)],
+    etag: DataETagDep,
+    session: SessionDep,
+    filters: FiltersDep,
+    today: TodayDep,
+    locale: LocaleDep,
+    settings: SettingsDep,
+    lang: Literal["en", "id"] | None = None,
+) -> Response:
+    """Deadlines as iCalendar, filtered as GET /tasks; ?key= from POST /users/me/feed-key."""
+    content = calendar.feed(
+        session, filters, user_id=user.id, today=today, locale=lang or locale, settings=settings
+    )
+    return _file(content, calendar.MEDIA_TYPE, etag, 'inline; filename="pantau-deadlines.ics"')
+
+
+@router.post("/users/me/feed-key", status_code=status.HTTP_201_CREATED)
+def create_feed_key(
+    response: Response,
+    session: SessionDep,
+    user: CurrentUserDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+) -> FeedKeyCreated:
+    """Create (or replace) your calendar feed key; it is shown this once."""
+    key = feedkeys.create(session, user, now=clock.now())
+    created = FeedKeyCreated(key=key, calendar_url=feedkeys.calendar_url(settings, key))
+    response.headers.update({"Location": created.calendar_url, "ETag": resource_etag(1)})
+    return created
+
+
+@router.delete("/users/me/feed-key", status_code=status.HTTP_204_NO_CONTENT)
+def revoke_feed_key(session: SessionDep, user: CurrentUserDep, clock: ClockDep) -> None:
+    """Revoke your calendar feed key: calendars that use it get 401 from then on."""
+    feedkeys.revoke(session, user, now=clock.now())
