@@ -3,15 +3,48 @@
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 
 from app.clock import SystemClock
 from app.config import get_settings
 from app.db import make_engine, unit_of_work
+from app.errors import AppError
+from app.i18n import text
 from app.models import Role
 
 cli = typer.Typer(no_args_is_help=True, add_completion=False, help="Pantau command line.")
 token_cli = typer.Typer(no_args_is_help=True, help="API tokens.")
 cli.add_typer(token_cli, name="token")
+catalogue_cli = typer.Typer(no_args_is_help=True, help="The catalogue of plans and commitments.")
+cli.add_typer(catalogue_cli, name="catalogue")
+
+
+@catalogue_cli.command("load")
+def load_catalogue(
+    file: Annotated[
+        str | None, typer.Argument(help="A catalogue YAML file (default: starter)")
+    ] = None,
+) -> None:
+    """Load the starter catalogue (or FILE) idempotently; prints what it created and updated."""
+    from pathlib import Path
+
+    from app.catalogue import service as catalogue
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        parsed = catalogue.parse(Path(file) if file else catalogue.starter_path())
+        with unit_of_work(engine) as session:
+            report = catalogue.load(session, parsed, now=SystemClock().now())
+    except catalogue.CatalogueError as error:
+        typer.echo(f"catalogue not loaded: {error}", err=True)
+        raise typer.Exit(1) from error
+    finally:
+        engine.dispose()
+    for kind, counts in report.items():
+        typer.echo(
+            f"{kind}: {counts.created} created, {counts.updated} updated, "
+            f"{counts.unchanged} unchanged"
+        )
 
 
 @cli.command()
@@ -44,10 +77,21 @@ def create_token(
                 email=email,
                 now=SystemClock().now(),
             )
+    except (AppError, ValidationError) as error:
+        typer.echo(f"token not created: {_explain(error)}", err=True)
+        raise typer.Exit(1) from error
     finally:
         engine.dispose()
     typer.echo(f"created a {role.value} token for {name}; it is shown once:")
     typer.echo(secret)
+
+
+def _explain(error: AppError | ValidationError) -> str:
+    if isinstance(error, ValidationError):
+        return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+    if error.errors:
+        return "; ".join(f"{e['field']}: {e['message']}" for e in error.errors)
+    return text(error.detail_key or error.slug, "en", **error.params)
 
 
 @cli.command()
@@ -70,5 +114,56 @@ def serve(
     )
 
 
+reminders_cli = typer.Typer(no_args_is_help=True, help="Deadline reminders and webhooks.")
+cli.add_typer(reminders_cli, name="reminders")
+
+
+@cli.command()
+def worker() -> None:
+    """Run reminders and webhook deliveries in a loop until SIGTERM or SIGINT."""
+    from app import worker as loop
+
+    loop.main(get_settings())
+
+
+@reminders_cli.command("run")
+def run_reminders(
+    once: Annotated[bool, typer.Option("--once", help="One pass, then exit")] = False,
+    now: Annotated[
+        str | None, typer.Option(help="The pass's instant, ISO 8601 with a zone (--once only)")
+    ] = None,
+) -> None:
+    """One pass with --once: schedules what is due at NOW and delivers what is pending."""
+    from app import worker as loop
+
+    if not once:
+        if now is not None:
+            raise typer.BadParameter("--now needs --once", param_hint="--now")
+        loop.main(get_settings())
+        return
+    try:
+        at = loop.parse_instant(now) if now else None
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--now") from error
+    tally = loop.run_pass(get_settings(), at)
+    typer.echo(", ".join(f"{name} {tally[name]}" for name in loop.SUMMARY))
+
+
+@cli.command("import")
+def import_tasks(
+    file: Annotated[str, typer.Argument(help="A CSV or XLSX file in the export's columns")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and report only")] = False,
+) -> None:
+    """The same import as POST /imports; exits 1 and prints the row errors when it fails."""
+    from pathlib import Path
+
+    from app.exchange import cli as exchange
+
+    raise typer.Exit(exchange.run(Path(file), dry_run=dry_run))
+
+
 def main() -> None:
+    from app.webhooks import service as webhooks
+
+    webhooks.install()  # commands that change tasks (import) feed the webhook outbox too
     cli()

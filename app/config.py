@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     log_level: str = "INFO"
     log_json: bool = True
+    idempotency_ttl_hours: float = Field(default=24.0, gt=0)
+    idempotency_claim_seconds: float = Field(default=300.0, gt=0)
 
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
@@ -38,6 +40,20 @@ class Settings(BaseSettings):
     data_version_refresh_seconds: float = 0.5
     events_heartbeat_seconds: float = 15.0
     worker_interval_seconds: float = 30.0
+    # reminders and deliveries (README "Reminders and webhooks")
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    mail_max_attempts: int = Field(default=6, ge=1)
+    retry_base_seconds: float = Field(default=60.0, gt=0)
+    retry_max_seconds: float = Field(default=21_600.0, gt=0)
+    reminder_batch_size: int = Field(default=20, ge=1, le=1000)
+    reminder_lease_seconds: float = Field(default=600.0, gt=0)
+    reminder_catch_up_days: int = Field(default=7, ge=0, le=90)
+    reminder_holiday_categories: str = "public,government"
+    worker_metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    worker_metrics_host: str = "127.0.0.1"
+    # exchange: imports (README "Exchange")
+    import_max_rows: int = Field(default=1000, ge=1)
+    import_max_unpacked_bytes: int = Field(default=52_428_800, ge=1024)
 
     @field_validator("webhook_allowlist", mode="before")
     @classmethod

@@ -9,8 +9,10 @@ from typing import Annotated, Any, Generic, TypeVar
 import orjson
 from fastapi import Depends, Query, Request, Response
 from pydantic import BaseModel
+from starlette.requests import HTTPConnection
 
 from app.errors import BadRequest, PreconditionFailed, PreconditionRequired
+from app.i18n import locale_of
 
 T = TypeVar("T")
 
@@ -39,18 +41,35 @@ def collection_etag(data_version: int, *parts: str) -> str:
     return f'W/"{digest}"'
 
 
+def request_etag(connection: HTTPConnection, data_version: int, today: date) -> str:
+    """The ETag of a collection read: the data version, the address with its query, the
+    language and the day; never the caller. The routes (app.deps.data_etag) and the poll fast
+    path (app.dashboard.fastpath) both call this, so their tags are equal by construction."""
+    return collection_etag(
+        data_version,
+        connection.url.path,
+        str(connection.query_params),
+        locale_of(connection),
+        today.isoformat(),
+    )
+
+
 def _entity_tags(header: str) -> list[str]:
     return [tag.strip() for tag in header.split(",") if tag.strip()]
 
 
-def matches_if_none_match(request: Request, etag: str) -> bool:
-    header = request.headers.get("if-none-match")
+def etag_matches(header: str | None, etag: str) -> bool:
+    """If-None-Match's weak comparison (RFC 9110 §13.1.2)."""
     if not header:
         return False
     if header.strip() == "*":
         return True
     opaque = etag.removeprefix("W/")
     return any(tag.removeprefix("W/") == opaque for tag in _entity_tags(header))
+
+
+def matches_if_none_match(request: Request, etag: str) -> bool:
+    return etag_matches(request.headers.get("if-none-match"), etag)
 
 
 def check_not_modified(request: Request, etag: str) -> None:
@@ -123,7 +142,9 @@ def page_params(
 PageDep = Annotated[PageParams, Depends(page_params)]
 
 
-def set_next_link(request: Request, response: Response, next_cursor: str | None) -> None:
+def set_next_link(
+    request: Request, response: Response, next_cursor: str | None, *, param: str = "cursor"
+) -> None:
     if next_cursor:
-        url = request.url.include_query_params(cursor=next_cursor)
+        url = request.url.include_query_params(**{param: next_cursor})
         response.headers["Link"] = f'<{url}>; rel="next"'

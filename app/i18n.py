@@ -107,14 +107,297 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "en": "The cursor is not one this service issued.",
         "id": "Kursor ini bukan yang diterbitkan layanan ini.",
     },
+    # catalogue: plans, pillars, commitments, alignments
+    "detail.not-plan-coordinator": {
+        "en": "Only the plan's coordinators (or an admin) may change it.",
+        "id": "Hanya koordinator rencana ini (atau admin) yang boleh mengubahnya.",
+    },
+    "detail.alignment-exists": {
+        "en": "These two commitments are aligned already.",
+        "id": "Kedua komitmen ini sudah diselaraskan.",
+    },
+    "invalid.time-zone": {
+        "en": "Unknown time zone: use an IANA name such as Asia/Jakarta.",
+        "id": "Zona waktu tidak dikenal: gunakan nama IANA seperti Asia/Jakarta.",
+    },
+    "invalid.holiday-country": {
+        "en": "No public holiday calendar is known for this country code.",
+        "id": "Tidak ada kalender hari libur untuk kode negara ini.",
+    },
+    "invalid.null": {"en": "May not be null.", "id": "Tidak boleh null."},
+    "invalid.period": {
+        "en": "period_end is before period_start.",
+        "id": "period_end lebih awal daripada period_start.",
+    },
+    "invalid.unknown-ref": {
+        "en": "No {entity} with that id or code.",
+        "id": "Tidak ada {entity} dengan id atau kode tersebut.",
+    },
+    "invalid.pillar-plan": {
+        "en": "The pillar belongs to another plan.",
+        "id": "Pilar ini milik rencana lain.",
+    },
+    "invalid.national": {
+        "en": "Must be a commitment of a national plan.",
+        "id": "Harus berupa komitmen dari rencana nasional.",
+    },
+    "invalid.regional": {
+        "en": "Must be a commitment of a regional plan.",
+        "id": "Harus berupa komitmen dari rencana regional.",
+    },
+    "invalid.coordinator-role": {
+        "en": "Only a user with the coordinator or admin role can coordinate a plan.",
+        "id": "Hanya pengguna berperan koordinator atau admin yang dapat mengoordinasikan rencana.",
+    },
     "detail.idempotency-mismatch": {
         "en": "This Idempotency-Key was used with a different request.",
         "id": "Idempotency-Key ini sudah dipakai untuk permintaan lain.",
     },
+    # platform: idempotent POSTs, users and tokens
+    "idempotency-mismatch": {
+        "en": "Idempotency-Key reused",
+        "id": "Idempotency-Key dipakai ulang",
+    },
+    "idempotency-in-progress": {
+        "en": "Request still in progress",
+        "id": "Permintaan masih diproses",
+    },
+    "detail.idempotency-in-progress": {
+        "en": "A request with this Idempotency-Key is still running; retry when it has finished.",
+        "id": "Permintaan dengan Idempotency-Key ini masih berjalan; ulangi setelah selesai.",
+    },
+    "detail.idempotency-key": {
+        "en": "An Idempotency-Key is 1 to 200 visible ASCII characters.",
+        "id": "Idempotency-Key terdiri atas 1 sampai 200 karakter ASCII yang terlihat.",
+    },
+    "detail.user-role-create": {
+        "en": "A coordinator may create contributors and viewers only.",
+        "id": "Koordinator hanya boleh membuat kontributor dan pemantau (viewer).",
+    },
+    "detail.user-field": {
+        "en": "You may not change {field} of this user.",
+        "id": "Anda tidak boleh mengubah {field} pengguna ini.",
+    },
+    "detail.user-forbidden": {
+        "en": "This user is outside the people you may see.",
+        "id": "Pengguna ini di luar orang-orang yang boleh Anda lihat.",
+    },
+    "detail.self-lockout": {
+        "en": "You cannot remove your own admin role or deactivate yourself.",
+        "id": "Anda tidak dapat mencabut peran admin Anda sendiri atau menonaktifkan diri sendiri.",
+    },
+    "detail.token-other-user": {
+        "en": "You may create, see and revoke only your own tokens.",
+        "id": "Anda hanya boleh membuat, melihat, dan mencabut token milik Anda sendiri.",
+    },
+    "detail.user-inactive": {
+        "en": "The user is deactivated.",
+        "id": "Pengguna ini telah dinonaktifkan.",
+    },
+    "invalid.email": {"en": "Not an e-mail address.", "id": "Bukan alamat e-mail."},
+    "invalid.unknown-organisation": {
+        "en": "No organisation with that id.",
+        "id": "Tidak ada organisasi dengan id tersebut.",
+    },
+    "invalid.contributor-organisation": {
+        "en": "A contributor needs an organisation.",
+        "id": "Kontributor wajib memiliki organisasi.",
+    },
+    "invalid.future": {"en": "Must be in the future.", "id": "Harus di masa depan."},
     "detail.in-use": {
         "en": "The {entity} is still referenced and cannot be deleted.",
         "id": "{entity} masih dirujuk dan tidak dapat dihapus.",
     },
+    # dashboard: summary labels, change feed and events
+    "summary.plan-wide": {"en": "Plan-wide", "id": "Lintas strategi"},
+    "summary.status.not_started": {"en": "Not started", "id": "Belum dimulai"},
+    "summary.status.in_progress": {"en": "In progress", "id": "Sedang berjalan"},
+    "summary.status.blocked": {"en": "Blocked", "id": "Terhambat"},
+    "summary.status.completed": {"en": "Completed", "id": "Selesai"},
+    "summary.status.cancelled": {"en": "Cancelled", "id": "Dibatalkan"},
+    "summary.schedule.no_due_date": {"en": "No due date", "id": "Tanpa tenggat"},
+    "summary.schedule.on_track": {"en": "On track", "id": "Sesuai jadwal"},
+    "summary.schedule.due_soon": {"en": "Due soon", "id": "Segera jatuh tempo"},
+    "summary.schedule.overdue": {"en": "Overdue", "id": "Terlambat"},
+    "summary.schedule.done": {"en": "Done", "id": "Selesai"},
+    "detail.last-event-id": {
+        "en": "Last-Event-ID must be the seq of a change (a whole number).",
+        "id": "Last-Event-ID harus berupa seq sebuah perubahan (bilangan bulat).",
+    },
+    # reminders and webhooks
+    "webhook.url-scheme": {
+        "en": "Use an absolute http or https URL.",
+        "id": "Gunakan URL http atau https yang lengkap.",
+    },
+    "webhook.url-credentials": {
+        "en": "Put no user name or password in the URL: deliveries are signed instead.",
+        "id": "Jangan cantumkan nama pengguna atau kata sandi di URL: "
+        "pengiriman sudah ditandatangani.",
+    },
+    "webhook.url-unresolved": {
+        "en": "The host name does not resolve to an address.",
+        "id": "Nama host tidak dapat diterjemahkan ke alamat.",
+    },
+    "webhook.url-private": {
+        "en": "The host resolves to {address}, a loopback, private, link-local or other "
+        "non-public address; an operator may allow it in PANTAU_WEBHOOK_ALLOWLIST.",
+        "id": "Host mengarah ke {address}, alamat loopback, privat, link-local atau non-publik "
+        "lainnya; operator dapat mengizinkannya di PANTAU_WEBHOOK_ALLOWLIST.",
+    },
+    "detail.webhook-disabled": {
+        "en": "The webhook is disabled; enable it (PATCH active=true) before replaying.",
+        "id": "Webhook dinonaktifkan; aktifkan (PATCH active=true) sebelum mengirim ulang.",
+    },
+    "detail.delivery-queued": {
+        "en": "This delivery is still queued; it will be sent without a replay.",
+        "id": "Pengiriman ini masih dalam antrean; akan dikirim tanpa pengiriman ulang.",
+    },
+    # tasks
+    "detail.task-unknown-commitment": {
+        "en": "No commitment with this id or code.",
+        "id": "Tidak ada komitmen dengan id atau kode ini.",
+    },
+    "detail.task-unknown-organisation": {
+        "en": "No organisation with this id, code or alias.",
+        "id": "Tidak ada organisasi dengan id, kode, atau alias ini.",
+    },
+    "detail.task-duplicate-owner": {
+        "en": "This organisation is listed as an owner already.",
+        "id": "Organisasi ini sudah tercantum sebagai pemilik.",
+    },
+    "detail.task-one-lead": {
+        "en": "A task has at most one lead owner.",
+        "id": "Sebuah tugas paling banyak memiliki satu pemilik utama (lead).",
+    },
+    "detail.task-unknown-user": {
+        "en": "No user with this id.",
+        "id": "Tidak ada pengguna dengan id ini.",
+    },
+    "detail.task-dates": {
+        "en": "The start date ({start}) is after the due date ({due}).",
+        "id": "Tanggal mulai ({start}) melewati tanggal tenggat ({due}).",
+    },
+    "detail.task-status-not-patchable": {
+        "en": "Status is changed with POST /tasks/{task_id}/transitions, not with PATCH.",
+        "id": "Status diubah melalui POST /tasks/{task_id}/transitions, bukan PATCH.",
+    },
+    "detail.task-contributor-fields": {
+        "en": "A contributor may change only progress, not: {fields}.",
+        "id": "Kontributor hanya boleh mengubah progress, bukan: {fields}.",
+    },
+    "detail.task-assignee-filter": {
+        "en": "Use a user id, or `me`.",
+        "id": "Gunakan id pengguna, atau `me`.",
+    },
+    # exchange: exports, imports and the calendar feed
+    "exchange.rows-invalid": {
+        "en": "{count} row(s) have errors, so nothing was imported: see errors.",
+        "id": "{count} baris berisi kesalahan, sehingga tidak ada yang diimpor: lihat errors.",
+    },
+    "exchange.required": {"en": "Required.", "id": "Wajib diisi."},
+    "exchange.integer": {"en": "Not a whole number.", "id": "Bukan bilangan bulat."},
+    "exchange.date": {
+        "en": "Not a date: write YYYY-MM-DD.",
+        "id": "Bukan tanggal: tulis TTTT-BB-HH.",
+    },
+    "exchange.choice": {
+        "en": "Unknown value: use one of {choices}.",
+        "id": "Nilai tidak dikenal: gunakan salah satu dari {choices}.",
+    },
+    "exchange.task-id": {"en": "Not a task id (a UUID).", "id": "Bukan id tugas (UUID)."},
+    "exchange.unknown-task": {
+        "en": "No task with this id.",
+        "id": "Tidak ada tugas dengan id ini.",
+    },
+    "exchange.duplicate-task": {
+        "en": "This task is in row {row} already.",
+        "id": "Tugas ini sudah ada di baris {row}.",
+    },
+    "exchange.version-required": {
+        "en": "An update needs the task's version, as exported.",
+        "id": "Pembaruan memerlukan version tugas, seperti pada hasil ekspor.",
+    },
+    "exchange.stale": {
+        "en": "The task has changed since version {sent}; it is at version {current}: export it "
+        "again.",
+        "id": "Tugas telah berubah sejak versi {sent}; kini versi {current}: ekspor ulang.",
+    },
+    "exchange.other-commitment": {
+        "en": "A task cannot move to another commitment: create a new task instead.",
+        "id": "Tugas tidak dapat dipindahkan ke komitmen lain: buat tugas baru.",
+    },
+    "exchange.no-owner": {
+        "en": "A task needs a lead_owner or support_owners.",
+        "id": "Tugas memerlukan lead_owner atau support_owners.",
+    },
+    "exchange.unknown-user": {
+        "en": "No user with this e-mail address.",
+        "id": "Tidak ada pengguna dengan alamat e-mail ini.",
+    },
+    "exchange.unknown-column": {
+        "en": "Unknown column: use the columns of the export, and note.",
+        "id": "Kolom tidak dikenal: gunakan kolom hasil ekspor, serta note.",
+    },
+    "exchange.duplicate-column": {
+        "en": "This column appears twice.",
+        "id": "Kolom ini muncul dua kali.",
+    },
+    "exchange.empty": {
+        "en": "The file is empty: its first row must name the columns.",
+        "id": "Berkas kosong: baris pertamanya harus berisi nama kolom.",
+    },
+    "exchange.too-many-rows": {
+        "en": "The file has more than {limit} task rows: split it.",
+        "id": "Berkas berisi lebih dari {limit} baris tugas: pecah menjadi beberapa berkas.",
+    },
+    "exchange.unsupported-type": {
+        "en": "Send a CSV (text/csv) or XLSX file, as the body or as the multipart field `file`.",
+        "id": "Kirim berkas CSV (text/csv) atau XLSX, sebagai isi permintaan atau sebagai isian "
+        "multipart `file`.",
+    },
+    "exchange.old-excel": {
+        "en": "This is an old Excel workbook (.xls): save it as .xlsx or as CSV UTF-8.",
+        "id": "Ini buku kerja Excel lama (.xls): simpan sebagai .xlsx atau CSV UTF-8.",
+    },
+    "exchange.encoding": {
+        "en": "The CSV is not UTF-8 text: save it as “CSV UTF-8”.",
+        "id": "CSV ini bukan teks UTF-8: simpan sebagai “CSV UTF-8”.",
+    },
+    "exchange.bad-csv": {
+        "en": "The CSV cannot be read near line {line}.",
+        "id": "CSV tidak dapat dibaca di sekitar baris {line}.",
+    },
+    "exchange.bad-xlsx": {
+        "en": "The file is not a readable XLSX workbook.",
+        "id": "Berkas ini bukan buku kerja XLSX yang dapat dibaca.",
+    },
+    "exchange.xlsx-too-large": {
+        "en": "The workbook unpacks to more than {limit} bytes.",
+        "id": "Buku kerja ini lebih dari {limit} bita setelah dibuka.",
+    },
+    "exchange.no-file": {
+        "en": "The multipart body has no field named `file`.",
+        "id": "Isi multipart tidak memiliki isian bernama `file`.",
+    },
+    "exchange.bad-multipart": {
+        "en": "The multipart body cannot be read: check its boundary.",
+        "id": "Isi multipart tidak dapat dibaca: periksa boundary-nya.",
+    },
+    "exchange.bad-feed-key": {
+        "en": "The calendar feed key is unknown, or was replaced.",
+        "id": "Kunci umpan kalender tidak dikenal, atau telah diganti.",
+    },
+    "exchange.calendar-name": {"en": "Pantau deadlines", "id": "Tenggat Pantau"},
+    "exchange.calendar-status": {
+        "en": "Status: {status} ({progress}%)",
+        "id": "Status: {status} ({progress}%)",
+    },
+    "exchange.calendar-commitment": {
+        "en": "Commitment: {code} — {title}",
+        "id": "Komitmen: {code} — {title}",
+    },
+    "exchange.calendar-owners": {"en": "Owners: {owners}", "id": "Pemilik: {owners}"},
+    "exchange.calendar-lead": {"en": "{code} (lead)", "id": "{code} (utama)"},
 }
 
 # Pydantic error types, in Indonesian; other types fall back to pydantic's English message.

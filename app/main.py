@@ -1,30 +1,51 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from fastapi import FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from app.clock import Clock, SystemClock
+from app.commitments.router import alignments_router
 from app.commitments.router import router as commitments_router
 from app.config import Settings, get_settings
+from app.dashboard import live as dashboard_live
+from app.dashboard.router import STATIC as DASHBOARD_STATIC
+from app.dashboard.router import page_router as dashboard_page_router
+from app.dashboard.router import router as dashboard_router
 from app.db import make_engine
 from app.errors import install_error_handlers
+from app.exchange.router import router as exchange_router
 from app.http import NotModified, not_modified_response
+from app.idempotency import Idempotency
 from app.migrate import head_revision
 from app.ops.logging import configure_logging
 from app.ops.middleware import AccessLog, BodySizeLimit
 from app.ops.router import router as ops_router
 from app.organisations.router import router as organisations_router
+from app.plans.router import pillars_router
 from app.plans.router import router as plans_router
+from app.reminders.router import router as reminders_router
 from app.tasks.router import router as tasks_router
 from app.users.router import router as users_router
+from app.users.tokens_router import router as tokens_router
+from app.webhooks import service as webhooks
+from app.webhooks.router import router as webhooks_router
 
 API_ROUTERS = (
     organisations_router,
     plans_router,
+    pillars_router,
     commitments_router,
+    alignments_router,
+    exchange_router,  # before tasks: /tasks.csv and /tasks.xlsx are not task ids
     tasks_router,
     users_router,
+    tokens_router,
+    dashboard_router,
+    reminders_router,
+    webhooks_router,
 )
 
 
@@ -33,12 +54,15 @@ def create_app(
 ) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_json)
+    webhooks.install()  # task events add webhook outbox rows inside the writing transaction
     owns_engine = engine is None
     engine = engine or make_engine(settings.database_url)
+    live = dashboard_live.create(engine, settings, clock or SystemClock())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
+        async with dashboard_live.running(live):
+            yield
         if owns_engine:
             engine.dispose()
 
@@ -49,7 +73,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.clock = clock or SystemClock()
+    app.state.clock = live.hub.clock
     app.state.engine = engine
     app.state.migration_head = head_revision(settings.database_url)
 
@@ -58,8 +82,16 @@ def create_app(
     for router in API_ROUTERS:
         app.include_router(router, prefix=settings.api_prefix)
     app.include_router(ops_router)
+    app.include_router(dashboard_page_router)
+    app.mount("/static", StaticFiles(directory=DASHBOARD_STATIC), name="static")
+    app.add_middleware(
+        Idempotency,
+        ttl=timedelta(hours=settings.idempotency_ttl_hours),
+        stale_after=timedelta(seconds=settings.idempotency_claim_seconds),
+    )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(AccessLog)
+    dashboard_live.install(app, live)  # outermost: a poll hit skips every other layer
     return app
 
 

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from app.auth import hash_secret, new_secret
 from app.models import (
+    Alignment,
     ApiToken,
     Commitment,
     Locale,
@@ -103,6 +104,7 @@ def make_commitment(
     pillar: Pillar | None = None,
     code: str | None = None,
     lead: Organisation | None = None,
+    target_year: int | None = None,
 ) -> Commitment:
     plan = plan or make_plan(session)
     code = code or f"COM-{_n()}"
@@ -115,6 +117,7 @@ def make_commitment(
             title_en=f"{code} commitment",
             title_id=f"Komitmen {code}",
             lead_organisation_id=lead.id if lead else None,
+            target_year=target_year,
         ),
     )
 
@@ -190,6 +193,17 @@ def make_token(session: Session, *, user: User) -> str:
 
 def make_coordinator_of(session: Session, *, plan: Plan, user: User) -> None:
     _save(session, PlanCoordinator(plan_id=plan.id, user_id=user.id))
+
+
+def make_alignment(
+    session: Session, *, national: Commitment, regional: Commitment, note: str | None = None
+) -> Alignment:
+    return _save(
+        session,
+        Alignment(
+            national_commitment_id=national.id, regional_commitment_id=regional.id, note=note
+        ),
+    )
 
 
 def auth(token: str, **headers: str) -> dict[str, str]:

@@ -15,18 +15,29 @@ from app.models.catalogue import (
     PlanScope,
 )
 from app.models.change import Change, DataVersion, IdempotentRequest
+from app.models.reminder import (
+    Channel,
+    DeliveryStatus,
+    Reminder,
+    ReminderDigest,
+    ReminderKind,
+    ReminderPass,
+)
 from app.models.task import History, OwnerRole, Priority, Task, TaskOwner, TaskStatus
 from app.models.user import ApiToken, Locale, PlanCoordinator, Role, User
+from app.models.webhook import Webhook, WebhookDelivery, WebhookEvent
 
 __all__ = [
     "Alignment",
     "ApiToken",
     "Basis",
     "Change",
+    "Channel",
     "Commitment",
     "CommitmentOrganisation",
     "Confidence",
     "DataVersion",
+    "DeliveryStatus",
     "History",
     "IdempotentRequest",
     "Locale",
@@ -39,10 +50,17 @@ __all__ = [
     "PlanCoordinator",
     "PlanScope",
     "Priority",
+    "Reminder",
+    "ReminderDigest",
+    "ReminderKind",
+    "ReminderPass",
     "Role",
     "Task",
     "TaskOwner",
     "TaskStatus",
     "User",
+    "Webhook",
+    "WebhookDelivery",
+    "WebhookEvent",
     "metadata",
 ]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 20:34:55.967275
+Create Date: 2026-11-28 21:44:22.565272
 """
 
 from collections.abc import Sequence
@@ -57,15 +57,20 @@ def upgrade() -> None:
 
     op.create_table(
         "idempotent_request",
-        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("token_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("fingerprint", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column("status_code", sa.Integer(), nullable=False),
+        sa.Column("status_code", sa.Integer(), nullable=True),
         sa.Column("headers", sa.JSON(), nullable=False),
-        sa.Column("body", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("body", sa.LargeBinary(), nullable=False),
         sa.Column("created_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("user_id", "key", name=op.f("pk_idempotent_request")),
+        sa.PrimaryKeyConstraint("token_hash", "key", name=op.f("pk_idempotent_request")),
     )
+    with op.batch_alter_table("idempotent_request", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_idempotent_request_created_at"), ["created_at"], unique=False
+        )
+
     op.create_table(
         "organisation",
         sa.Column("version", sa.Integer(), nullable=False),
@@ -117,12 +122,36 @@ def upgrade() -> None:
         sa.Column("time_zone", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("holiday_country", sqlmodel.sql.sqltypes.AutoString(length=2), nullable=False),
         sa.Column("source_url", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True),
+        sa.Column("notes", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("reminder_policy", sa.JSON(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_plan")),
     )
     with op.batch_alter_table("plan", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_plan_code"), ["code"], unique=True)
 
+    op.create_table(
+        "reminder_pass",
+        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("scheduled_until", app.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_reminder_pass")),
+    )
+    op.create_table(
+        "webhook",
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("created_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("url", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+        sa.Column("description", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
+        sa.Column("events", sa.JSON(), nullable=False),
+        sa.Column("secret", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("consecutive_failures", sa.Integer(), nullable=False),
+        sa.Column("disabled_at", app.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("disabled_reason", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
+        sa.Column("created_by", sa.Uuid(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook")),
+    )
     op.create_table(
         "organisation_alias",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -294,6 +323,48 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("plan_id", "user_id", name=op.f("pk_plan_coordinator")),
     )
     op.create_table(
+        "reminder_digest",
+        sa.Column(
+            "status",
+            sa.Enum(
+                "pending",
+                "sent",
+                "failed",
+                "dead",
+                "cancelled",
+                name="deliverystatus",
+                native_enum=False,
+                length=12,
+            ),
+            nullable=False,
+        ),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("claimed_until", app.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("claimed_by", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
+        sa.Column("last_error", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+        sa.Column("sent_at", app.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("address", sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
+        sa.Column("fire_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["user_account.id"],
+            name=op.f("fk_reminder_digest_user_id_user_account"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_reminder_digest")),
+        sa.UniqueConstraint("user_id", "fire_at", name=op.f("uq_reminder_digest_user_id_fire_at")),
+    )
+    with op.batch_alter_table("reminder_digest", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_reminder_digest_claim", ["status", "next_attempt_at"], unique=False
+        )
+
+    op.create_table(
         "alignment",
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("created_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
@@ -395,10 +466,122 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_task")),
     )
     with op.batch_alter_table("task", schema=None) as batch_op:
+        batch_op.create_index("ix_task_activity_at", ["activity_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_task_assignee_id"), ["assignee_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_task_commitment_id"), ["commitment_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_task_due_date"), ["due_date"], unique=False)
+        batch_op.create_index(
+            "ix_task_reminder_override",
+            ["status"],
+            unique=False,
+            sqlite_where=sa.text(
+                "reminder_policy IS NOT NULL AND CAST(reminder_policy AS TEXT) <> 'null'"
+            ),
+            postgresql_where=sa.text(
+                "reminder_policy IS NOT NULL AND CAST(reminder_policy AS TEXT) <> 'null'"
+            ),
+        )
+        batch_op.create_index(
+            "ix_task_rollup",
+            ["commitment_id", "status", "due_date", "progress", "id"],
+            unique=False,
+        )
         batch_op.create_index("ix_task_status_due_date", ["status", "due_date"], unique=False)
+
+    op.create_table(
+        "reminder",
+        sa.Column(
+            "status",
+            sa.Enum(
+                "pending",
+                "sent",
+                "failed",
+                "dead",
+                "cancelled",
+                name="deliverystatus",
+                native_enum=False,
+                length=12,
+            ),
+            nullable=False,
+        ),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("claimed_until", app.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("claimed_by", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
+        sa.Column("last_error", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+        sa.Column("sent_at", app.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("task_id", sa.Uuid(), nullable=False),
+        sa.Column("series", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("due_date", sa.Date(), nullable=True),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "before",
+                "due",
+                "overdue",
+                "escalation",
+                "stale",
+                name="reminderkind",
+                native_enum=False,
+                length=12,
+            ),
+            nullable=False,
+        ),
+        sa.Column("point_on", sa.Date(), nullable=False),
+        sa.Column("offset_days", sa.Integer(), nullable=True),
+        sa.Column(
+            "channel",
+            sa.Enum("email", "webhook", name="channel", native_enum=False, length=12),
+            nullable=False,
+        ),
+        sa.Column("recipient", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=True),
+        sa.Column("webhook_id", sa.Uuid(), nullable=True),
+        sa.Column("address", sqlmodel.sql.sqltypes.AutoString(length=320), nullable=True),
+        sa.Column("fire_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("digest_id", sa.Uuid(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["digest_id"],
+            ["reminder_digest.id"],
+            name=op.f("fk_reminder_digest_id_reminder_digest"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["task_id"], ["task.id"], name=op.f("fk_reminder_task_id_task"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["user_account.id"],
+            name=op.f("fk_reminder_user_id_user_account"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["webhook_id"],
+            ["webhook.id"],
+            name=op.f("fk_reminder_webhook_id_webhook"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_reminder")),
+        sa.UniqueConstraint(
+            "task_id",
+            "series",
+            "kind",
+            "point_on",
+            "recipient",
+            "channel",
+            name=op.f("uq_reminder_task_id_series_kind_point_on_recipient_channel"),
+        ),
+    )
+    with op.batch_alter_table("reminder", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_reminder_claim", ["channel", "status", "next_attempt_at"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_reminder_digest_id"), ["digest_id"], unique=False)
+        batch_op.create_index("ix_reminder_fire_at_id", ["fire_at", "id"], unique=False)
+        batch_op.create_index("ix_reminder_recipient", ["recipient"], unique=False)
 
     op.create_table(
         "task_owner",
@@ -424,25 +607,112 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_task_owner_organisation_id"), ["organisation_id"], unique=False
         )
+        batch_op.create_index(
+            "ix_task_owner_rollup", ["task_id", "organisation_id", "role"], unique=False
+        )
+
+    op.create_table(
+        "webhook_delivery",
+        sa.Column(
+            "status",
+            sa.Enum(
+                "pending",
+                "sent",
+                "failed",
+                "dead",
+                "cancelled",
+                name="deliverystatus",
+                native_enum=False,
+                length=12,
+            ),
+            nullable=False,
+        ),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("claimed_until", app.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("claimed_by", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
+        sa.Column("last_error", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+        sa.Column("sent_at", app.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("webhook_id", sa.Uuid(), nullable=False),
+        sa.Column("event_type", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("message_id", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column("reminder_id", sa.Uuid(), nullable=True),
+        sa.Column("last_status_code", sa.Integer(), nullable=True),
+        sa.Column("last_attempt_at", app.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["reminder_id"],
+            ["reminder.id"],
+            name=op.f("fk_webhook_delivery_reminder_id_reminder"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["webhook_id"],
+            ["webhook.id"],
+            name=op.f("fk_webhook_delivery_webhook_id_webhook"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_delivery")),
+        sa.UniqueConstraint("message_id", name=op.f("uq_webhook_delivery_message_id")),
+        sa.UniqueConstraint("reminder_id", name=op.f("uq_webhook_delivery_reminder_id")),
+    )
+    with op.batch_alter_table("webhook_delivery", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_webhook_delivery_claim", ["status", "next_attempt_at"], unique=False
+        )
+        batch_op.create_index(
+            "ix_webhook_delivery_log", ["webhook_id", "created_at", "id"], unique=False
+        )
 
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("webhook_delivery", schema=None) as batch_op:
+        batch_op.drop_index("ix_webhook_delivery_log")
+        batch_op.drop_index("ix_webhook_delivery_claim")
+
+    op.drop_table("webhook_delivery")
     with op.batch_alter_table("task_owner", schema=None) as batch_op:
+        batch_op.drop_index("ix_task_owner_rollup")
         batch_op.drop_index(batch_op.f("ix_task_owner_organisation_id"))
 
     op.drop_table("task_owner")
+    with op.batch_alter_table("reminder", schema=None) as batch_op:
+        batch_op.drop_index("ix_reminder_recipient")
+        batch_op.drop_index("ix_reminder_fire_at_id")
+        batch_op.drop_index(batch_op.f("ix_reminder_digest_id"))
+        batch_op.drop_index("ix_reminder_claim")
+
+    op.drop_table("reminder")
     with op.batch_alter_table("task", schema=None) as batch_op:
         batch_op.drop_index("ix_task_status_due_date")
+        batch_op.drop_index("ix_task_rollup")
+        batch_op.drop_index(
+            "ix_task_reminder_override",
+            sqlite_where=sa.text(
+                "reminder_policy IS NOT NULL AND CAST(reminder_policy AS TEXT) <> 'null'"
+            ),
+            postgresql_where=sa.text(
+                "reminder_policy IS NOT NULL AND CAST(reminder_policy AS TEXT) <> 'null'"
+            ),
+        )
         batch_op.drop_index(batch_op.f("ix_task_due_date"))
         batch_op.drop_index(batch_op.f("ix_task_commitment_id"))
         batch_op.drop_index(batch_op.f("ix_task_assignee_id"))
+        batch_op.drop_index("ix_task_activity_at")
 
     op.drop_table("task")
     op.drop_table("commitment_organisation")
     op.drop_table("alignment")
+    with op.batch_alter_table("reminder_digest", schema=None) as batch_op:
+        batch_op.drop_index("ix_reminder_digest_claim")
+
+    op.drop_table("reminder_digest")
     op.drop_table("plan_coordinator")
     with op.batch_alter_table("commitment", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_commitment_plan_id"))
@@ -463,6 +733,8 @@ def downgrade() -> None:
 
     op.drop_table("pillar")
     op.drop_table("organisation_alias")
+    op.drop_table("webhook")
+    op.drop_table("reminder_pass")
     with op.batch_alter_table("plan", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_plan_code"))
 
@@ -471,6 +743,9 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_organisation_code"))
 
     op.drop_table("organisation")
+    with op.batch_alter_table("idempotent_request", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_idempotent_request_created_at"))
+
     op.drop_table("idempotent_request")
     with op.batch_alter_table("history", schema=None) as batch_op:
         batch_op.drop_index("ix_history_entity")
