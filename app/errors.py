@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -221,9 +221,24 @@ async def _database_handler(request: Request, exc: Exception) -> Response:
     return render(AppError(), request)
 
 
+async def _data_handler(request: Request, exc: Exception) -> Response:
+    # A value the schema let through but the database refuses (a NUL character in text on
+    # PostgreSQL, a number beyond its column's range): bad input, not a server fault.
+    logger.info("data refused by the database: %s", exc)
+    return problem_response(
+        422,
+        "validation",
+        locale_of(request),
+        text("detail.data-refused", locale_of(request)),
+        errors=[],
+        instance=request.url.path,
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error_handler)
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(StarletteHTTPException, _http_exception_handler)
     app.add_exception_handler(IntegrityError, _integrity_handler)
+    app.add_exception_handler(DataError, _data_handler)
     app.add_exception_handler(DBAPIError, _database_handler)

@@ -67,6 +67,10 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "en": "A {entity} with that {field} exists already.",
         "id": "{entity} dengan {field} tersebut sudah ada.",
     },
+    "detail.data-refused": {
+        "en": "A value cannot be stored: check for control characters or out-of-range numbers.",
+        "id": "Ada nilai yang tidak dapat disimpan: periksa karakter kontrol atau angka di luar batas.",
+    },
     "detail.integrity": {
         "en": "The change conflicts with existing data.",
         "id": "Perubahan bertentangan dengan data yang ada.",
