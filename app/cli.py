@@ -82,7 +82,7 @@ def create_token(
         raise typer.Exit(1) from error
     finally:
         engine.dispose()
-    typer.echo(f"created a {role.value} token for {name}; it is shown once:")
+    typer.echo(f"created a token for {name} ({role.value}); it is shown once:")
     typer.echo(secret)
 
 

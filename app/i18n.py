@@ -65,7 +65,7 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
     },
     "detail.duplicate": {
         "en": "A {entity} with that {field} exists already.",
-        "id": "{entity} dengan {field} tersebut sudah ada.",
+        "id": "Sudah ada {entity} dengan {field} tersebut.",
     },
     "detail.data-refused": {
         "en": "A value cannot be stored: check for control characters or out-of-range numbers.",
@@ -210,7 +210,7 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
     "invalid.future": {"en": "Must be in the future.", "id": "Harus di masa depan."},
     "detail.in-use": {
         "en": "The {entity} is still referenced and cannot be deleted.",
-        "id": "{entity} masih dirujuk dan tidak dapat dihapus.",
+        "id": "Data {entity} ini masih dirujuk dan tidak dapat dihapus.",
     },
     # dashboard: summary labels, change feed and events
     "summary.plan-wide": {"en": "Plan-wide", "id": "Lintas strategi"},
@@ -384,8 +384,10 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "id": "Isi multipart tidak memiliki isian bernama `file`.",
     },
     "exchange.bad-multipart": {
-        "en": "The multipart body cannot be read: check its boundary.",
-        "id": "Isi multipart tidak dapat dibaca: periksa boundary-nya.",
+        "en": "The multipart body cannot be read: send its boundary and one file, in the field "
+        "`file`.",
+        "id": "Isi multipart tidak dapat dibaca: kirim boundary-nya dan satu berkas, pada isian "
+        "`file`.",
     },
     "exchange.bad-feed-key": {
         "en": "The calendar feed key is unknown, or was replaced.",
@@ -464,7 +466,29 @@ def locale_of(connection: HTTPConnection) -> str:
     return negotiate(connection.headers.get("accept-language"))
 
 
+# What the API calls its resources, as an Indonesian sentence names them.
+ENTITY_NAMES_ID: Mapping[str, str] = {
+    "organisation": "organisasi",
+    "alias": "alias",
+    "plan": "rencana",
+    "pillar": "pilar",
+    "commitment": "komitmen",
+    "alignment": "keselarasan",
+    "task": "tugas",
+    "user": "pengguna",
+    "token": "token",
+    "coordinator": "koordinator",
+    "plan_coordinator": "koordinator rencana",
+    "webhook": "webhook",
+    "delivery": "pengiriman",
+    "webhook_delivery": "pengiriman webhook",
+    "reminder": "pengingat",
+}
+
+
 def text(key: str, locale: str, **params: object) -> str:
     entry = MESSAGES[key]
     template = entry.get(locale) or entry["en"]
+    if locale == "id" and isinstance(params.get("entity"), str):
+        params["entity"] = ENTITY_NAMES_ID.get(str(params["entity"]), params["entity"])
     return template.format(**params) if params else template
