@@ -69,7 +69,8 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
     },
     "detail.data-refused": {
         "en": "A value cannot be stored: check for control characters or out-of-range numbers.",
-        "id": "Ada nilai yang tidak dapat disimpan: periksa karakter kontrol atau angka di luar batas.",
+        "id": "Ada nilai yang tidak dapat disimpan: periksa karakter kontrol atau angka"
+        " di luar batas.",
     },
     "detail.integrity": {
         "en": "The change conflicts with existing data.",
