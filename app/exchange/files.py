@@ -11,11 +11,13 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from email.parser import HeaderParser
 from enum import StrEnum
 from typing import Any
 
 from openpyxl import load_workbook
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
 
 from app.errors import Invalid, PayloadTooLarge, UnsupportedMediaType
 from app.exchange.columns import IMPORTABLE, Cell, normalise_header, unguard
@@ -29,6 +31,7 @@ CSV_TYPES = frozenset({"text/csv", "application/csv", "text/plain", "application
 GENERIC_TYPE = "application/octet-stream"
 ACCEPTED = {"Accept-Post": f"text/csv, {XLSX_TYPE}, multipart/form-data"}
 DELIMITERS = (",", ";", "\t")  # Excel in an Indonesian locale saves CSV with semicolons
+MAX_FORM_FIELDS = 16  # the file and a few text fields (a comment) beside it; more is not our form
 
 
 class Kind(StrEnum):
@@ -78,23 +81,27 @@ def kind_of(upload: Upload) -> Kind:
     raise UnsupportedMediaType("exchange.unsupported-type", headers=ACCEPTED)
 
 
-def from_multipart(body: bytes, content_type: str) -> Upload:
-    """The `file` field of a multipart/form-data body (RFC 7578)."""
-    boundary = HeaderParser().parsestr(f"Content-Type: {content_type}\n\n").get_param("boundary")
-    if not isinstance(boundary, str) or not boundary:
-        raise file_error("exchange.bad-multipart")
-    for section in body.split(b"--" + boundary.encode("latin-1"))[1:]:
-        if section.startswith(b"--"):
-            break
-        head, found, content = section.partition(b"\r\n\r\n")
-        if not found:
-            raise file_error("exchange.bad-multipart")
-        headers = HeaderParser().parsestr(head.decode("utf-8", "replace").strip() + "\n\n")
-        if headers.get_param("name", header="content-disposition") == "file":
-            content = content.removesuffix(b"\r\n")  # the line break belongs to the delimiter
-            kind = headers.get_content_type() if headers["content-type"] else GENERIC_TYPE
-            return Upload(content, kind, headers.get_filename() or "")
-    raise file_error("exchange.no-file")
+async def from_form(request: Request, max_bytes: int) -> Upload:
+    """The `file` field of a multipart/form-data body (RFC 7578), parsed by Starlette.
+
+    One file at most: a second would only be spooled to disk to be ignored. A text part may be
+    as large as the body, which the body size limit has bounded before the app reads it."""
+    try:
+        # As a context manager, so the spooled files are closed on the way out.
+        async with request.form(
+            max_files=1, max_fields=MAX_FORM_FIELDS, max_part_size=max_bytes
+        ) as form:
+            return await _upload(form.get("file"))
+    except HTTPException as error:  # Starlette's 400 for a body it cannot parse, or over limits
+        raise file_error("exchange.bad-multipart") from error
+
+
+async def _upload(part: UploadFile | str | None) -> Upload:
+    if part is None:
+        raise file_error("exchange.no-file")
+    if isinstance(part, str):  # sent without a filename (curl -F 'file=<tasks.csv'): as text
+        return Upload(part.encode(), GENERIC_TYPE)
+    return Upload(await part.read(), part.content_type or GENERIC_TYPE, part.filename or "")
 
 
 def read(upload: Upload, limits: Limits) -> Table:

@@ -69,13 +69,12 @@ def export_tasks_xlsx(
     return _file(content, export.XLSX_TYPE, etag, f'attachment; filename="tasks-{today}.xlsx"')
 
 
-async def uploaded(request: Request) -> files.Upload:
+async def uploaded(request: Request, settings: SettingsDep) -> files.Upload:
     """The uploaded file: the raw body, or the multipart field `file`."""
     content_type = request.headers.get("content-type", "")
-    body = await request.body()
     if files.media_type(content_type) == "multipart/form-data":
-        return files.from_multipart(body, content_type)
-    return files.Upload(body, content_type)
+        return await files.from_form(request, settings.max_body_bytes)
+    return files.Upload(await request.body(), content_type)
 
 
 UploadDep = Annotated[files.Upload, Depends(uploaded)]

@@ -1,9 +1,10 @@
 from fastapi import APIRouter, Request, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.concurrency import run_in_threadpool
 
 from app.errors import ServiceUnavailable
 from app.migrate import current_revision
+from app.ops.collector import exposition
 
 router = APIRouter(tags=["ops"])
 RETRY = {"Retry-After": "5"}
@@ -30,6 +31,7 @@ async def readyz(request: Request) -> dict[str, str]:
 
 
 @router.get("/metrics")
-async def metrics() -> Response:
-    """Prometheus metrics in the text exposition format."""
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+async def metrics(request: Request) -> Response:
+    """Prometheus metrics: this process's, and reminders and webhook deliveries by status."""
+    body = await run_in_threadpool(exposition, request.app.state.engine)
+    return Response(body, media_type=CONTENT_TYPE_LATEST)
