@@ -9,6 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from app.i18n import text
 from app.models import PlanScope, Role
+from app.reminders.policy import ReminderPolicy
 
 Code = Annotated[
     str,
@@ -81,7 +82,7 @@ class PlanCreate(BaseModel):
     holiday_country: HolidayCountry = "ID"
     source_url: Url | None = None
     notes: Notes | None = None
-    reminder_policy: dict[str, Any] | None = None
+    reminder_policy: ReminderPolicy | None = None
 
 
 class PlanUpdate(BaseModel):
@@ -99,7 +100,7 @@ class PlanUpdate(BaseModel):
     holiday_country: Annotated[HolidayCountry | None, AfterValidator(not_null)] = None
     source_url: Url | None = None
     notes: Notes | None = None
-    reminder_policy: dict[str, Any] | None = None
+    reminder_policy: ReminderPolicy | None = None
     version: int | None = None
 
 

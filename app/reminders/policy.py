@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, ValidationError
 
 from app.models import ReminderKind
 
@@ -26,6 +26,15 @@ class PolicyOverride(BaseModel):
     overdue_every_days: int | None = Field(default=None, ge=0, le=366)
     escalate_after_days: int | None = Field(default=None, ge=0, le=366)
     check_in_days: int | None = Field(default=None, ge=0, le=366)
+
+
+def _compact(override: PolicyOverride) -> dict[str, Any]:
+    return override.model_dump(exclude_none=True)
+
+
+# The type of `reminder_policy` in the plans' and tasks' request bodies: validated on the way
+# in, stored and shown as the plain object of the keys that were set.
+ReminderPolicy = Annotated[PolicyOverride, PlainSerializer(_compact, return_type=dict[str, Any])]
 
 
 @dataclass(frozen=True)
