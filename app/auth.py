@@ -2,13 +2,15 @@
 
 import hashlib
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
+from app.changes import service as changes
 from app.db import SessionDep
 from app.errors import Forbidden, Unauthenticated
 from app.models import ApiToken, Role, User
@@ -33,41 +35,48 @@ def bearer_secret(request: Request) -> str | None:
     return secret.strip()
 
 
-def user_for_secret(session: Session, secret: str, now: datetime) -> User | None:
-    statement = (
-        select(User, ApiToken)
-        .join(ApiToken, col(ApiToken.user_id) == col(User.id))
-        .where(col(ApiToken.token_hash) == hash_secret(secret))
-    )
-    row = session.exec(statement).first()
+# The data version comes in the same round trip: every authenticated collection read needs
+# both (app.deps.data_etag). Built once: this runs on every request.
+AUTHENTICATE = (
+    select(User, col(ApiToken.revoked_at), col(ApiToken.expires_at), changes.version_of())
+    .join(ApiToken, col(ApiToken.user_id) == col(User.id))
+    .where(col(ApiToken.token_hash) == bindparam("token_hash"))
+)
+
+
+def user_for_secret(session: Session, secret: str, now: datetime) -> tuple[User | None, int]:
+    """The token's user (None when the token is unknown, revoked or expired, or the user
+    inactive) and the data version."""
+    row = session.exec(AUTHENTICATE, params={"token_hash": hash_secret(secret)}).first()
     if row is None:
-        return None
-    user, token = row
-    if token.revoked_at is not None or not user.active:
-        return None
-    if token.expires_at is not None and token.expires_at <= now:
-        return None
-    return user
+        return None, 0
+    user, revoked_at, expires_at, version = row
+    if revoked_at is not None or not user.active:
+        return None, version or 0
+    if expires_at is not None and expires_at <= now:
+        return None, version or 0
+    return user, version or 0
 
 
 def current_user(request: Request, session: SessionDep) -> User:
     secret = bearer_secret(request)
     if secret is None:
         raise Unauthenticated()
-    user = user_for_secret(session, secret, request.app.state.clock.now())
+    user, version = user_for_secret(session, secret, request.app.state.clock.now())
     if user is None:
         raise Unauthenticated("detail.bad-token")
     request.state.user = user
+    request.state.data_version = version  # read before anything else of this request
     return user
 
 
 CurrentUserDep = Annotated[User, Depends(current_user)]
 
 
-def require_role(*roles: Role) -> Callable[[User], User]:
+def require_role(*roles: Role) -> Callable[[User], Awaitable[User]]:
     allowed = frozenset(roles) | {Role.admin}
 
-    def check(user: CurrentUserDep) -> User:
+    async def check(user: CurrentUserDep) -> User:  # no I/O: no thread-pool hop
         if user.role not in allowed:
             raise Forbidden("detail.role", role=user.role.value)
         return user

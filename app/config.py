@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     webhook_disable_after_failures: int = 20
 
     public_dashboard: bool = False
+    # reading (and writing) requests using the database at once per process (app.db.concurrency)
+    db_concurrency: int | None = Field(default=None, ge=1)
     data_version_refresh_seconds: float = 0.5
     events_heartbeat_seconds: float = 15.0
     worker_interval_seconds: float = 30.0

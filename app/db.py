@@ -3,24 +3,28 @@
 One request or one job is one transaction, committed here and nowhere else: services flush.
 """
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
+from functools import cache
 from typing import Annotated, Any
 
+import anyio
 from fastapi import Depends, Request
 from sqlalchemy import Engine, event
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session, create_engine
+from starlette.concurrency import run_in_threadpool
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+POOL_SIZE, MAX_OVERFLOW = 10, 10  # PostgreSQL connections per process, and the extra allowed
 
 
 def make_engine(database_url: str, **kwargs: Any) -> Engine:
     if database_url.startswith("sqlite"):
         return _sqlite_engine(database_url, **kwargs)
     kwargs.setdefault("pool_pre_ping", True)  # a restarted server is noticed, not surfaced
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 10)
+    kwargs.setdefault("pool_size", POOL_SIZE)
+    kwargs.setdefault("max_overflow", MAX_OVERFLOW)
     kwargs.setdefault("pool_timeout", 5)
     connect_args = kwargs.pop("connect_args", {})
     connect_args.setdefault("connect_timeout", 3)
@@ -48,23 +52,56 @@ def _sqlite_engine(database_url: str, **kwargs: Any) -> Engine:
     def _begin(connection: Any) -> None:
         # A write transaction takes the write lock up front: a deferred one that reads and then
         # writes fails at once with SQLITE_BUSY when another writer committed in between.
-        write = connection.get_execution_options().get("pantau_write", False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        # A unit of work that only reads begins none: its statements read on their own (_bound).
+        write = connection.get_execution_options().get("pantau_write")
+        if write is not False:
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     return engine
+
+
+@cache
+def _bound(engine: Engine, write: bool) -> Engine:
+    """The engine as a unit of work uses it. The options reach the "begin" listener above when
+    the session first connects, so a session is opened without touching the database.
+
+    A reader runs without a transaction (autocommit), as PostgreSQL's default READ COMMITTED
+    reads anyway: each statement sees what was committed when it started. It then has nothing
+    to end: no BEGIN and COMMIT round trips, and no thread-pool hop to send them
+    (docs/decisions/0009)."""
+    if write:
+        return engine.execution_options(pantau_write=True)
+    if engine.dialect.name == "sqlite":
+        return engine.execution_options(pantau_write=False)  # the driver is in autocommit
+    return engine.execution_options(pantau_write=False, isolation_level="AUTOCOMMIT")
+
+
+def open_session(engine: Engine, *, write: bool) -> Session:
+    """A session that connects, and begins its transaction, on its first statement."""
+    return Session(_bound(engine, write), expire_on_commit=False)
+
+
+def finish(session: Session, *, commit: bool) -> None:
+    """End the unit of work: commit (or roll back) and give the connection back."""
+    try:
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
+    finally:
+        session.close()
 
 
 @contextmanager
 def unit_of_work(engine: Engine, *, write: bool = True) -> Iterator[Session]:
     """A session whose work is committed when the block ends, rolled back if it raises."""
-    with Session(engine, expire_on_commit=False) as session:
-        session.connection(execution_options={"pantau_write": write})
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    session = open_session(engine, write=write)
+    try:
+        yield session
+    except BaseException:
+        finish(session, commit=False)
+        raise
+    finish(session, commit=True)
 
 
 def get_engine(request: Request) -> Engine:
@@ -72,9 +109,59 @@ def get_engine(request: Request) -> Engine:
     return engine
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    with unit_of_work(get_engine(request), write=request.method not in SAFE_METHODS) as session:
-        yield session
+def concurrency(engine: Engine, configured: int | None) -> int:
+    """Requests of one kind, reads or writes, that use the database at once in a process; the
+    two kinds together stay within the connection pool. SQLite: one of each, since it has one
+    writer, and readers in one process only take the interpreter lock from each other."""
+    if configured is not None:
+        return configured
+    return 1 if engine.dialect.name == "sqlite" else (POOL_SIZE + MAX_OVERFLOW) // 2
+
+
+def _slots(request: Request, *, write: bool) -> anyio.CapacityLimiter:
+    state = request.app.state
+    slots: dict[bool, anyio.CapacityLimiter] | None = getattr(state, "db_slots", None)
+    if slots is None:  # made on first use: a limiter belongs to the running event loop
+        limit = concurrency(get_engine(request), state.settings.db_concurrency)
+        slots = state.db_slots = {kind: anyio.CapacityLimiter(limit) for kind in (False, True)}
+    return slots[write]
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """The request's unit of work. It holds one of the process's database slots (reads and
+    writes apart, see `concurrency`) from before its first statement to its end: requests past
+    the limit wait here, holding neither a connection nor a thread, instead of taking the
+    interpreter lock from each other in the thread pool; and a write waiting for SQLite's lock
+    holds up no read. Opening it does no I/O, so it runs on the event loop, as does the end of
+    a read, which has no transaction to end; a write's commit goes to the thread pool
+    (docs/decisions/0009)."""
+    write = request.method not in SAFE_METHODS
+    async with _slots(request, write=write):
+        session = open_session(get_engine(request), write=write)
+        try:
+            yield session
+        except BaseException:
+            await _end(session, commit=False)
+            raise
+        await _end(session, commit=True)
+
+
+async def _end(session: Session, *, commit: bool) -> None:
+    with anyio.CancelScope(shield=True):
+        if _waits(session):
+            await run_in_threadpool(finish, session, commit=commit)
+        else:
+            finish(session, commit=commit)
+
+
+def _waits(session: Session) -> bool:
+    """Whether ending the session talks to the database: a write transaction, or (in a read)
+    changes still to flush."""
+    if not session.in_transaction():
+        return False
+    if session.new or session.dirty or session.deleted:
+        return True
+    return bool(session.get_bind().get_execution_options().get("pantau_write"))
 
 
 # scope="function": the commit runs before the response is sent, so a failed commit becomes an

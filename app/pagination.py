@@ -2,10 +2,11 @@
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, tuple_
+from sqlalchemy import ColumnElement, Row, Select, bindparam, tuple_
 from sqlmodel import Session
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -13,6 +14,8 @@ from app.errors import BadRequest
 from app.http import PageParams, encode_cursor
 
 M = TypeVar("M")
+S = TypeVar("S", bound=Select[Any])
+R = TypeVar("R")
 
 
 def _to_json(value: Any) -> Any:
@@ -40,6 +43,23 @@ def _from_json(column: ColumnElement[Any], value: Any) -> Any:
     return value
 
 
+def _keyset(statement: S, key: Sequence[Any], page: PageParams) -> S:
+    if page.cursor is not None:
+        if len(page.cursor) != len(key):
+            raise BadRequest("detail.bad-cursor")
+        values = [_from_json(column, value) for column, value in zip(key, page.cursor, strict=True)]
+        statement = statement.where(tuple_(*key) > tuple_(*values))
+    return statement.order_by(*key).limit(page.limit + 1)
+
+
+def _split(rows: list[R], key: Sequence[Any], page: PageParams) -> tuple[list[R], str | None]:
+    if len(rows) <= page.limit:
+        return rows, None
+    rows = rows[: page.limit]
+    last = rows[-1]
+    return rows, encode_cursor([_to_json(getattr(last, str(column.key))) for column in key])
+
+
 def paginate(
     session: Session,
     statement: SelectOfScalar[M],
@@ -47,14 +67,25 @@ def paginate(
     page: PageParams,
 ) -> tuple[list[M], str | None]:
     """One page of `statement`, ordered by `key` (unique, non-null columns), and the next cursor."""
-    if page.cursor is not None:
-        if len(page.cursor) != len(key):
-            raise BadRequest("detail.bad-cursor")
-        values = [_from_json(column, value) for column, value in zip(key, page.cursor, strict=True)]
-        statement = statement.where(tuple_(*key) > tuple_(*values))
-    rows = list(session.exec(statement.order_by(*key).limit(page.limit + 1)).all())
-    if len(rows) <= page.limit:
-        return rows, None
-    rows = rows[: page.limit]
-    last = rows[-1]
-    return rows, encode_cursor([_to_json(getattr(last, str(column.key))) for column in key])
+    rows = list(session.exec(_keyset(statement, key, page)).all())
+    return _split(rows, key, page)
+
+
+def paginate_rows(
+    session: Session, statement: Select[Any], key: Sequence[Any], page: PageParams
+) -> tuple[list[Row[*tuple[Any, ...]]], str | None]:
+    """As paginate, for a statement of columns read as plain rows (no ORM objects): the key's
+    columns must be among them, under their own names."""
+    if page.cursor is None:
+        first = _first_page(statement, tuple(key))
+        rows = list(session.connection().execute(first, {"page_size": page.limit + 1}).all())
+    else:
+        rows = list(session.connection().execute(_keyset(statement, key, page)).all())
+    return _split(rows, key, page)
+
+
+@lru_cache(maxsize=64)
+def _first_page(statement: Select[Any], key: tuple[Any, ...]) -> Select[Any]:
+    # The same statement object poll after poll (the first page of a list built once, as the
+    # unfiltered task list): SQLAlchemy then reuses its cache key and compiled form as they are.
+    return statement.order_by(*key).limit(bindparam("page_size"))

@@ -12,6 +12,7 @@ from app.models import (
     Alignment,
     ApiToken,
     Commitment,
+    DeliveryStatus,
     Locale,
     Organisation,
     OrganisationKind,
@@ -25,7 +26,10 @@ from app.models import (
     TaskOwner,
     TaskStatus,
     User,
+    Webhook,
+    WebhookDelivery,
 )
+from app.webhooks import signing
 from tests.conftest import NOW
 
 _serial = count(1)
@@ -202,6 +206,26 @@ def make_alignment(
         session,
         Alignment(
             national_commitment_id=national.id, regional_commitment_id=regional.id, note=note
+        ),
+    )
+
+
+def make_webhook(session: Session, *, url: str = "https://hooks.example.test/pantau") -> Webhook:
+    return _save(session, Webhook(url=url, events=[], secret=signing.new_secret()))
+
+
+def make_webhook_delivery(
+    session: Session, *, webhook: Webhook, status: DeliveryStatus = DeliveryStatus.pending
+) -> WebhookDelivery:
+    return _save(
+        session,
+        WebhookDelivery(
+            webhook_id=webhook.id,
+            event_type="task.created",
+            message_id=signing.new_message_id(),
+            payload={},
+            status=status,
+            next_attempt_at=NOW,
         ),
     )
 

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import text
+from sqlalchemy import ScalarSelect, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -56,6 +56,11 @@ def record(
             )
         )
     return seq
+
+
+def version_of(scope: str = DATA) -> ScalarSelect[int]:
+    """The version as a column, to read it in the round trip of another query."""
+    return select(DataVersion.value).where(col(DataVersion.scope) == scope).scalar_subquery()
 
 
 def current_version(session: Session, scope: str = DATA) -> int:

@@ -23,6 +23,7 @@ from app.models.reminder import (
     ReminderKind,
     ReminderPass,
 )
+from app.models.tally import OwnerTally, TallyDay, TaskTally
 from app.models.task import History, OwnerRole, Priority, Task, TaskOwner, TaskStatus
 from app.models.user import ApiToken, Locale, PlanCoordinator, Role, User
 from app.models.webhook import Webhook, WebhookDelivery, WebhookEvent
@@ -45,6 +46,7 @@ __all__ = [
     "OrganisationAlias",
     "OrganisationKind",
     "OwnerRole",
+    "OwnerTally",
     "Pillar",
     "Plan",
     "PlanCoordinator",
@@ -55,9 +57,11 @@ __all__ = [
     "ReminderKind",
     "ReminderPass",
     "Role",
+    "TallyDay",
     "Task",
     "TaskOwner",
     "TaskStatus",
+    "TaskTally",
     "User",
     "Webhook",
     "WebhookDelivery",

@@ -34,6 +34,8 @@ class Task(Versioned, table=True):
     __table_args__ = (
         CheckConstraint("progress >= 0 AND progress <= 100", name="progress_range"),
         Index("ix_task_status_due_date", "status", "due_date"),
+        # The task list's order (app.tasks.query.PAGE_KEY): a page reads its rows, sorts nothing.
+        Index("ix_task_created_at_id", "created_at", "id"),
         # Covers the dashboard summary's aggregates: counted from the index, not the table.
         Index("ix_task_rollup", "commitment_id", "status", "due_date", "progress", "id"),
     )

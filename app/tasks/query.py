@@ -1,41 +1,39 @@
-"""Reading tasks: the filters of GET /tasks and the public representation, built for a whole
-page in two queries whatever its size (dashboards poll this)."""
+"""Reading tasks: the filters and pages of GET /tasks and the history of a task. The public
+representation is built in app.tasks.documents (re-exported here: publics, public)."""
 
-from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, and_, false, func, or_
-from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.errors import NotFound
 from app.http import PageParams
-from app.models import Commitment, History, Organisation, Pillar, Plan, Task, TaskOwner, User
-from app.organisations import service as organisations
-from app.pagination import paginate
-from app.tasks.schemas import (
-    ActorRef,
-    CodeRef,
-    CommitmentRef,
-    HistoryPublic,
-    OrganisationRef,
-    OwnerPublic,
-    Schedule,
-    TaskFilters,
-    TaskPublic,
+from app.models import (
+    Commitment,
+    History,
+    Pillar,
+    Plan,
+    Task,
+    TaskOwner,
+    User,
 )
+from app.organisations import service as organisations
+from app.pagination import paginate, paginate_rows
+from app.tasks.documents import DUE_SOON_DAYS as DUE_SOON_DAYS
+from app.tasks.documents import ROWS, Document, documents
+from app.tasks.documents import owners_of as owners_of
+from app.tasks.documents import public as public
+from app.tasks.documents import publics as publics
+from app.tasks.documents import schedule_of as schedule_of
+from app.tasks.schemas import ActorRef, HistoryPublic, Schedule, TaskFilters
 from app.tasks.transitions import DONE, invalid
 
 ENTITY = "task"
-# A deadline this many days away or fewer (today included) is "due_soon".
-DUE_SOON_DAYS = 7
 # Creation order is stable under concurrent edits, so a client paging while others write
 # neither misses a task nor sees one twice.
 PAGE_KEY = (col(Task.created_at), col(Task.id))
-
-Context = tuple[CommitmentRef, CodeRef, CodeRef | None]
 
 
 def parse_id(ref: str) -> UUID:
@@ -44,101 +42,6 @@ def parse_id(ref: str) -> UUID:
         return UUID(ref)
     except ValueError:
         raise NotFound(ENTITY) from None
-
-
-def schedule_of(task: Task, today: date) -> Schedule:
-    if task.status in DONE:
-        return Schedule.done
-    if task.due_date is None:
-        return Schedule.no_due_date
-    if task.due_date < today:
-        return Schedule.overdue
-    if task.due_date <= today + timedelta(days=DUE_SOON_DAYS):
-        return Schedule.due_soon
-    return Schedule.on_track
-
-
-def _contexts(session: Session, commitment_ids: set[UUID]) -> dict[UUID, Context]:
-    statement = (
-        sa_select(
-            col(Commitment.id),
-            col(Commitment.code),
-            col(Commitment.title_en),
-            col(Commitment.title_id),
-            col(Plan.id),
-            col(Plan.code),
-            col(Pillar.id),
-            col(Pillar.code),
-        )
-        .join(Plan, col(Plan.id) == col(Commitment.plan_id))
-        .outerjoin(Pillar, col(Pillar.id) == col(Commitment.pillar_id))
-        .where(col(Commitment.id).in_(commitment_ids))
-    )
-    found: dict[UUID, Context] = {}
-    # Plain rows, not ORM objects: this runs on every dashboard poll.
-    for (
-        cid,
-        code,
-        title_en,
-        title_id,
-        plan_id,
-        plan_code,
-        pillar_id,
-        pillar_code,
-    ) in session.connection().execute(statement):
-        pillar = CodeRef(id=pillar_id, code=pillar_code) if pillar_id else None
-        commitment = CommitmentRef(id=cid, code=code, title_en=title_en, title_id=title_id)
-        found[cid] = (commitment, CodeRef(id=plan_id, code=plan_code), pillar)
-    return found
-
-
-def owners_of(session: Session, task_ids: Sequence[UUID]) -> dict[UUID, list[OwnerPublic]]:
-    """Owners by task, the lead first, then by organisation code."""
-    statement = (
-        sa_select(
-            col(TaskOwner.task_id),
-            col(TaskOwner.role),
-            col(Organisation.id),
-            col(Organisation.code),
-            col(Organisation.name_en),
-            col(Organisation.name_id),
-        )
-        .join(Organisation, col(Organisation.id) == col(TaskOwner.organisation_id))
-        .where(col(TaskOwner.task_id).in_(task_ids))
-        .order_by(col(TaskOwner.role), col(Organisation.code))
-    )
-    found: dict[UUID, list[OwnerPublic]] = {}
-    for task_id, role, oid, code, name_en, name_id in session.connection().execute(statement):
-        organisation = OrganisationRef(id=oid, code=code, name_en=name_en, name_id=name_id)
-        found.setdefault(task_id, []).append(OwnerPublic(organisation=organisation, role=role))
-    return found
-
-
-def publics(session: Session, tasks: Sequence[Task], today: date) -> list[TaskPublic]:
-    if not tasks:
-        return []
-    contexts = _contexts(session, {task.commitment_id for task in tasks})
-    owners = owners_of(session, [task.id for task in tasks])
-    return [
-        _public(task, contexts[task.commitment_id], owners.get(task.id, []), today)
-        for task in tasks
-    ]
-
-
-def public(session: Session, task: Task, today: date) -> TaskPublic:
-    return publics(session, [task], today)[0]
-
-
-def _public(task: Task, context: Context, owners: list[OwnerPublic], today: date) -> TaskPublic:
-    commitment, plan, pillar = context
-    return TaskPublic(
-        **task.model_dump(exclude={"commitment_id", "activity_at", "reminder_policy"}),
-        commitment=commitment,
-        plan=plan,
-        pillar=pillar,
-        owners=owners,
-        schedule=schedule_of(task, today),
-    )
 
 
 def _by_ref(id_column: Any, code_column: Any, ref: str) -> ColumnElement[bool]:
@@ -244,10 +147,11 @@ def _range_conditions(filters: TaskFilters) -> list[ColumnElement[bool]]:
 
 def list_tasks(
     session: Session, filters: TaskFilters, page: PageParams, *, user_id: UUID, today: date
-) -> tuple[list[TaskPublic], str | None]:
-    statement = select(Task).where(*conditions(session, filters, user_id=user_id, today=today))
-    rows, cursor = paginate(session, statement, PAGE_KEY, page)
-    return publics(session, rows, today), cursor
+) -> tuple[list[Document], str | None]:
+    """A page of tasks as documents (TaskPublic as data), in two queries whatever its size."""
+    found = conditions(session, filters, user_id=user_id, today=today)
+    rows, cursor = paginate_rows(session, ROWS.where(*found) if found else ROWS, PAGE_KEY, page)
+    return documents(session, rows, today), cursor
 
 
 def history_page(

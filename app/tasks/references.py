@@ -6,7 +6,6 @@ from uuid import UUID
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
-from sqlmodel import delete as sql_delete
 
 from app.models import Commitment, Organisation, OwnerRole, Task, TaskOwner, User
 from app.organisations import service as organisations
@@ -62,9 +61,19 @@ def owner_record(owners: ResolvedOwners) -> list[dict[str, str]]:
 
 
 def set_owners(session: Session, task: Task, owners: ResolvedOwners) -> None:
-    session.exec(sql_delete(TaskOwner).where(col(TaskOwner.task_id) == task.id))
+    # Through the ORM, not a bulk DELETE: the summary's rollup follows owners in the flush.
+    current = {
+        owner.organisation_id: owner
+        for owner in session.exec(select(TaskOwner).where(col(TaskOwner.task_id) == task.id))
+    }
     for organisation, role in owners:
-        session.add(TaskOwner(task_id=task.id, organisation_id=organisation.id, role=role))
+        owner = current.pop(organisation.id, None)
+        if owner is None:
+            owner = TaskOwner(task_id=task.id, organisation_id=organisation.id, role=role)
+        owner.role = role
+        session.add(owner)
+    for gone in current.values():
+        session.delete(gone)
 
 
 def current_owners(session: Session, task: Task) -> ResolvedOwners:

@@ -6,7 +6,15 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from app.auth import CoordinatorDep, CurrentUserDep, WriterDep
 from app.db import SessionDep
 from app.deps import ClockDep, DataETagDep, TodayDep
-from app.http import Page, PageDep, check_if_match, check_not_modified, resource_etag, set_next_link
+from app.http import (
+    Page,
+    PageDep,
+    check_if_match,
+    check_not_modified,
+    json_response,
+    resource_etag,
+    set_next_link,
+)
 from app.models import Task
 from app.tasks import query, service
 from app.tasks.schemas import (
@@ -49,7 +57,7 @@ def _answer(response: Response, task: TaskPublic, today: date) -> TaskPublic:
     return task
 
 
-@router.get("")
+@router.get("", response_model=Page[TaskPublic])
 def list_tasks(
     request: Request,
     response: Response,
@@ -59,12 +67,12 @@ def list_tasks(
     page: PageDep,
     filters: FiltersDep,
     today: TodayDep,
-) -> Page[TaskPublic]:
+) -> Response:
     """Tasks in creation order; filters combine (plan, pillar, commitment, organisation, status,
     schedule, due dates, updated_after, assignee, q)."""
     items, cursor = query.list_tasks(session, filters, page, user_id=user.id, today=today)
     set_next_link(request, response, cursor)
-    return Page(items=items, next_cursor=cursor)
+    return json_response({"items": items, "next_cursor": cursor}, response)
 
 
 @router.post(

@@ -7,6 +7,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 from pydantic.json_schema import SkipJsonSchema
 
 from app.models import OwnerRole, Priority, TaskStatus
+from app.reminders.policy import ReminderPolicy
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Description = Annotated[str, StringConstraints(max_length=20_000)]
@@ -47,6 +48,10 @@ class TaskCreate(BaseModel):
     progress: Progress = 0
     owners: Owners
     assignee_id: UUID | None = None
+    reminder_policy: ReminderPolicy | None = Field(
+        default=None,
+        description='Overrides the plan\'s reminders; {"enabled": false} silences them.',
+    )
 
 
 class TaskUpdate(BaseModel):
@@ -62,6 +67,7 @@ class TaskUpdate(BaseModel):
     progress: Progress | None = None
     owners: Owners | None = None
     assignee_id: UUID | None = None
+    reminder_policy: ReminderPolicy | None = None
     note: Note | None = None
     version: int | None = None
     # Accepted only to answer with a pointer to the transitions endpoint.
@@ -147,6 +153,7 @@ class TaskPublic(BaseModel):
     priority: Priority
     owners: list[OwnerPublic]
     assignee_id: UUID | None
+    reminder_policy: dict[str, Any] | None = None
     schedule: Schedule
     version: int
     created_at: datetime

@@ -6,10 +6,10 @@ from typing import Any
 from uuid import UUID
 
 from sqlmodel import Session, col, select
-from sqlmodel import delete as sql_delete
 
 from app import events
 from app.changes import service as changes
+from app.dashboard import tally
 from app.errors import Forbidden, NotFound
 from app.history import service as history
 from app.models import History, Role, Task, TaskOwner, TaskStatus, User
@@ -83,6 +83,7 @@ def _publish(
 def create(
     session: Session, data: TaskCreate, *, actor: User, now: datetime, today: date
 ) -> TaskPublic:
+    tally.keep_up(session, today)
     commitment = references.commitment(session, data.commitment)
     owners = references.resolve_owners(session, data.owners)
     references.check_assignee(session, data.assignee_id)
@@ -123,6 +124,7 @@ def update(
     session: Session, task: Task, data: TaskUpdate, *, actor: User, now: datetime, today: date
 ) -> TaskPublic:
     """Apply the fields sent; a PATCH that changes nothing writes nothing (no new version)."""
+    tally.keep_up(session, today)
     changed = _changed_fields(session, task, data)
     if not changed:
         return query.public(session, task, today)
@@ -166,6 +168,7 @@ def transition(
     now: datetime,
     today: date,
 ) -> TaskPublic:
+    tally.keep_up(session, today)
     current = task.status
     transitions.check(current, target, note=note, may_reopen=actor.role in REOPENERS)
     changed: dict[str, tuple[Any, Any]] = {"status": (current, target)}
@@ -192,12 +195,13 @@ def transition(
 
 
 def delete(session: Session, task: Task, *, actor: User, now: datetime, today: date) -> None:
-    """Delete a task; its history stays, and the change feed gets a tombstone."""
+    """Delete a task; its history stays, and the change feed gets a tombstone. Its owners go
+    with it (ON DELETE CASCADE), after the summary's rollup has read them (app.dashboard.tally)."""
+    tally.keep_up(session, today)
     last = query.public(session, task, today).model_dump(mode="json")
     history.record(
         session, entity=ENTITY, entity_id=task.id, action="deleted", actor_id=actor.id, at=now
     )
-    session.exec(sql_delete(TaskOwner).where(col(TaskOwner.task_id) == task.id))
     session.delete(task)
     session.flush()
     changes.record(

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 21:44:22.565272
+Create Date: 2026-11-28 22:41:00.415705
 """
 
 from collections.abc import Sequence
@@ -103,6 +103,28 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_organisation_code"), ["code"], unique=True)
 
     op.create_table(
+        "owner_tally",
+        sa.Column("organisation_id", sa.Uuid(), nullable=False),
+        sa.Column(
+            "role",
+            sa.Enum("lead", "support", name="ownerrole", native_enum=False, length=12),
+            nullable=False,
+        ),
+        sa.Column("commitment_id", sa.Uuid(), nullable=False),
+        sa.Column("done", sa.Boolean(), nullable=False),
+        sa.Column("due_year", sa.Integer(), nullable=False),
+        sa.Column("tasks", sa.Integer(), nullable=False),
+        sa.Column("overdue", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "organisation_id",
+            "role",
+            "commitment_id",
+            "done",
+            "due_year",
+            name=op.f("pk_owner_tally"),
+        ),
+    )
+    op.create_table(
         "plan",
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("created_at", app.models.base.UTCDateTime(timezone=True), nullable=False),
@@ -134,6 +156,35 @@ def upgrade() -> None:
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("scheduled_until", app.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_reminder_pass")),
+    )
+    op.create_table(
+        "tally_day",
+        sa.Column("scope", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("day", sa.Date(), nullable=True),
+        sa.PrimaryKeyConstraint("scope", name=op.f("pk_tally_day")),
+    )
+    op.create_table(
+        "task_tally",
+        sa.Column("commitment_id", sa.Uuid(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "not_started",
+                "in_progress",
+                "blocked",
+                "completed",
+                "cancelled",
+                name="taskstatus",
+                native_enum=False,
+                length=24,
+            ),
+            nullable=False,
+        ),
+        sa.Column("tasks", sa.Integer(), nullable=False),
+        sa.Column("progress", sa.Integer(), nullable=False),
+        sa.Column("undated", sa.Integer(), nullable=False),
+        sa.Column("overdue", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("commitment_id", "status", name=op.f("pk_task_tally")),
     )
     op.create_table(
         "webhook",
@@ -469,6 +520,7 @@ def upgrade() -> None:
         batch_op.create_index("ix_task_activity_at", ["activity_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_task_assignee_id"), ["assignee_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_task_commitment_id"), ["commitment_id"], unique=False)
+        batch_op.create_index("ix_task_created_at_id", ["created_at", "id"], unique=False)
         batch_op.create_index(batch_op.f("ix_task_due_date"), ["due_date"], unique=False)
         batch_op.create_index(
             "ix_task_reminder_override",
@@ -702,6 +754,7 @@ def downgrade() -> None:
             ),
         )
         batch_op.drop_index(batch_op.f("ix_task_due_date"))
+        batch_op.drop_index("ix_task_created_at_id")
         batch_op.drop_index(batch_op.f("ix_task_commitment_id"))
         batch_op.drop_index(batch_op.f("ix_task_assignee_id"))
         batch_op.drop_index("ix_task_activity_at")
@@ -734,11 +787,14 @@ def downgrade() -> None:
     op.drop_table("pillar")
     op.drop_table("organisation_alias")
     op.drop_table("webhook")
+    op.drop_table("task_tally")
+    op.drop_table("tally_day")
     op.drop_table("reminder_pass")
     with op.batch_alter_table("plan", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_plan_code"))
 
     op.drop_table("plan")
+    op.drop_table("owner_tally")
     with op.batch_alter_table("organisation", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_organisation_code"))
 

@@ -24,6 +24,7 @@ PUBLIC_KEYS = {
     "priority",
     "owners",
     "assignee_id",
+    "reminder_policy",
     "schedule",
     "version",
     "created_at",

@@ -1,0 +1,291 @@
+"""The summary's rollup (app.models.tally), kept exact in the writing transaction.
+
+Every flush that adds, changes or removes a task or an owner moves the cells of the tasks it
+touches: their contribution is read before the flush and again after it, and the difference
+is added. Following the flush, rather than the service's functions, keeps every ORM write
+exact: the API's and the importer's, and a test's factory too. Statements that bypass the ORM
+(a bulk load) must call `rebuild`. Until the first task write through app.tasks.service builds
+them (`keep_up`), there are no tallies and the summary counts the tasks themselves.
+"""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Row,
+    Select,
+    and_,
+    case,
+    cast,
+    delete,
+    event,
+    extract,
+    func,
+    insert,
+    inspect,
+    update,
+)
+from sqlalchemy import select as sa_select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, UOWTransaction
+from sqlmodel import col
+
+from app.models import OwnerTally, TallyDay, Task, TaskOwner, TaskTally
+from app.models import TaskStatus as S
+from app.tasks.transitions import DONE
+
+SCOPE = "tasks"
+PENDING = "pantau_tally"
+# The task columns a contribution depends on: a change of title or priority moves nothing.
+COUNTED = ("commitment_id", "status", "progress", "due_date")
+TASK_KEYS = ("commitment_id", "status")
+TASK_VALUES = ("tasks", "progress", "undated", "overdue")
+OWNER_KEYS = ("organisation_id", "role", "commitment_id", "done", "due_year")
+OWNER_VALUES = ("tasks", "overdue")
+Cells = dict[tuple[Any, ...], list[int]]
+
+
+def count_of(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def task_cells(day: date) -> Select[Any]:
+    """TaskTally's rows counted from the tasks, `overdue` as of `day`."""
+    status, due = col(Task.status), col(Task.due_date)
+    open_work = status.not_in(DONE)
+    kept = case((status == S.completed, 100), else_=col(Task.progress))
+    return sa_select(
+        col(Task.commitment_id).label("commitment_id"),
+        status.label("status"),
+        func.count().label("tasks"),
+        func.coalesce(func.sum(kept), 0).label("progress"),
+        count_of(and_(open_work, due.is_(None))).label("undated"),
+        count_of(and_(open_work, due < day)).label("overdue"),
+    ).group_by(col(Task.commitment_id), status)
+
+
+def owner_cells(day: date) -> Select[Any]:
+    """OwnerTally's rows counted from the tasks and their owners, `overdue` as of `day`."""
+    due, done = col(Task.due_date), col(Task.status).in_(DONE)
+    due_year = case((done | due.is_(None), 0), else_=cast(extract("year", due), Integer))
+    keys = (
+        col(TaskOwner.organisation_id),
+        col(TaskOwner.role),
+        col(Task.commitment_id),
+        done,
+        due_year,
+    )
+    labelled: list[Any] = [key.label(name) for key, name in zip(keys, OWNER_KEYS, strict=True)]
+    return (
+        sa_select(
+            *labelled, func.count().label("tasks"), count_of(~done & (due < day)).label("overdue")
+        )
+        .select_from(Task)
+        .join(TaskOwner, col(TaskOwner.task_id) == col(Task.id))
+        .group_by(*keys)
+    )
+
+
+# -- the day the tallies are reckoned at ------------------------------------------------------
+
+
+def built_day(session: Session, *, lock: bool = False) -> date | None:
+    """The tallies' day, or None while they are not built."""
+    statement = sa_select(col(TallyDay.day)).where(col(TallyDay.scope) == SCOPE)
+    if lock:  # writers of the tallies take turns (FOR UPDATE; SQLite has one writer anyway)
+        statement = statement.with_for_update()
+    day: date | None = session.connection().execute(statement).scalar()
+    return day
+
+
+def keep_up(session: Session, today: date) -> None:
+    """Before a task write: build the tallies the first time, and bring their day to today."""
+    day = built_day(session, lock=True)
+    if day is None:
+        _claim(session)
+        day = built_day(session, lock=True)  # a writer that got here first has built them
+        if day is None:
+            rebuild(session, today)
+            return
+    if day < today:
+        _apply(session, *moved_overdue(session, day, today))
+        _set_day(session, today)
+
+
+def rebuild(session: Session, today: date) -> None:
+    """Count every cell from the tasks again (the first time, or after a bulk load)."""
+    connection = session.connection()
+    connection.execute(delete(TaskTally))
+    connection.execute(delete(OwnerTally))
+    for model, names, cells in (
+        (TaskTally, TASK_KEYS + TASK_VALUES, task_cells(today)),
+        (OwnerTally, OWNER_KEYS + OWNER_VALUES, owner_cells(today)),
+    ):
+        connection.execute(insert(model).from_select(names, cells))
+    _claim(session)
+    _set_day(session, today)
+
+
+def _claim(session: Session) -> None:
+    claim = _dialect(session).insert(TallyDay).values(scope=SCOPE, day=None)
+    session.connection().execute(claim.on_conflict_do_nothing(index_elements=["scope"]))
+
+
+def _set_day(session: Session, day: date) -> None:
+    statement = update(TallyDay).where(col(TallyDay.scope) == SCOPE).values(day=day)
+    session.connection().execute(statement)
+
+
+# -- contributions ----------------------------------------------------------------------------
+
+
+def contributions(
+    session: Session, where: ColumnElement[bool]
+) -> tuple[Sequence[Row[*tuple[Any, ...]]], Sequence[Row[*tuple[Any, ...]]]]:
+    """The tasks matching `where` and their owners, as the cells need them."""
+    connection = session.connection()
+    tasks = connection.execute(
+        sa_select(
+            col(Task.id),
+            col(Task.commitment_id),
+            col(Task.status),
+            col(Task.progress),
+            col(Task.due_date),
+        ).where(where)
+    ).all()
+    owners = connection.execute(
+        sa_select(col(TaskOwner.task_id), col(TaskOwner.organisation_id), col(TaskOwner.role))
+        .join(Task, col(Task.id) == col(TaskOwner.task_id))
+        .where(where)
+    ).all()
+    return tasks, owners
+
+
+def cells_of(
+    tasks: Sequence[Row[*tuple[Any, ...]]],
+    owners: Sequence[Row[*tuple[Any, ...]]],
+    day: date,
+    sign: int = 1,
+) -> tuple[Cells, Cells]:
+    """What these tasks add to each cell as of `day` (take away, with sign -1)."""
+    task_cells: Cells = defaultdict(lambda: [0, 0, 0, 0])
+    placed: dict[UUID, tuple[UUID, bool, int, int]] = {}
+    for task_id, commitment_id, status, progress, due in tasks:
+        done = status in DONE
+        overdue = int(not done and due is not None and due < day)
+        kept = 100 if status == S.completed else progress
+        amounts = (1, kept, int(not done and due is None), overdue)
+        cell = task_cells[(commitment_id, status)]
+        for index, amount in enumerate(amounts):
+            cell[index] += sign * amount
+        placed[task_id] = (commitment_id, done, 0 if done or due is None else due.year, overdue)
+    owner_cells: Cells = defaultdict(lambda: [0, 0])
+    for task_id, organisation_id, role in owners:
+        commitment_id, done, due_year, overdue = placed[task_id]
+        cell = owner_cells[(organisation_id, role, commitment_id, done, due_year)]
+        cell[0] += sign
+        cell[1] += sign * overdue
+    return task_cells, owner_cells
+
+
+def moved_overdue(
+    session: Session, since: date, until: date, *, within: ColumnElement[bool] | None = None
+) -> tuple[Cells, Cells]:
+    """What `overdue` gains between two days (loses, going back): the open work due in between
+    (of the tasks `within`, when given)."""
+    low, high = min(since, until), max(since, until)
+    due = col(Task.due_date)
+    window = and_(col(Task.status).not_in(DONE), due >= low, due < high)
+    tasks, owners = contributions(session, window if within is None else and_(window, within))
+    return _sum(cells_of(tasks, owners, until), cells_of(tasks, owners, since, -1))
+
+
+def _sum(*parts: tuple[Cells, Cells]) -> tuple[Cells, Cells]:
+    tasks: Cells = defaultdict(lambda: [0, 0, 0, 0])
+    owners: Cells = defaultdict(lambda: [0, 0])
+    for part_tasks, part_owners in parts:
+        for total, part in ((tasks, part_tasks), (owners, part_owners)):
+            for key, amounts in part.items():
+                total[key] = [a + b for a, b in zip(total[key], amounts, strict=True)]
+    return tasks, owners
+
+
+# -- writing the cells ------------------------------------------------------------------------
+
+
+def _apply(session: Session, tasks: Cells, owners: Cells) -> None:
+    _add(session, TaskTally, TASK_KEYS, TASK_VALUES, tasks)
+    _add(session, OwnerTally, OWNER_KEYS, OWNER_VALUES, owners)
+
+
+def _add(
+    session: Session, model: Any, keys: tuple[str, ...], values: tuple[str, ...], cells: Cells
+) -> None:
+    # In key order, so two writers never lock the same rows the other way round.
+    rows = [
+        dict(zip(keys + values, (*key, *amounts), strict=True))
+        for key, amounts in sorted(cells.items())
+        if any(amounts)
+    ]
+    if not rows:
+        return
+    insert = _dialect(session).insert(model).values(rows)
+    added = {name: getattr(model, name) + insert.excluded[name] for name in values}
+    session.connection().execute(
+        insert.on_conflict_do_update(index_elements=list(keys), set_=added)
+    )
+
+
+def _dialect(session: Session) -> Any:
+    return postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+
+
+# -- following the flush ----------------------------------------------------------------------
+
+
+def _touched(session: Session) -> set[UUID]:
+    found: set[UUID] = set()
+    for item in (*session.new, *session.deleted):
+        if isinstance(item, Task):
+            found.add(item.id)
+        elif isinstance(item, TaskOwner):
+            found.add(item.task_id)
+    for item in session.dirty:
+        if isinstance(item, TaskOwner):
+            found.add(item.task_id)
+        elif isinstance(item, Task) and _counted_change(item):
+            found.add(item.id)
+    return found
+
+
+def _counted_change(task: Task) -> bool:
+    attributes = inspect(task).attrs
+    return any(attributes[name].history.has_changes() for name in COUNTED)
+
+
+@event.listens_for(Session, "before_flush")
+def _before_flush(session: Session, _context: UOWTransaction, _instances: object) -> None:
+    session.info.pop(PENDING, None)
+    touched = _touched(session)
+    if not touched:
+        return
+    with session.no_autoflush:
+        day = built_day(session, lock=True)
+        if day is None:
+            return  # not built: nothing to keep
+        where = col(Task.id).in_(touched)
+        session.info[PENDING] = (where, day, cells_of(*contributions(session, where), day, -1))
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session: Session, _context: UOWTransaction) -> None:
+    pending = session.info.pop(PENDING, None)
+    if pending is None:
+        return
+    where, day, before = pending
+    _apply(session, *_sum(before, cells_of(*contributions(session, where), day)))
