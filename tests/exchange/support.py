@@ -2,7 +2,6 @@
 
 import csv
 import io
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -15,33 +14,12 @@ from sqlmodel import Session, col, select
 from app.changes import service as changes
 from app.exchange.columns import COLUMNS
 from app.exchange.export import XLSX_TYPE
-from app.models import Commitment, History, Organisation, Pillar, Plan, Role, Task, User
-from tests.factories import login, make_commitment, make_organisation, make_pillar, make_plan
+from app.models import History, Task
+from tests.tasks.support import World as World
+from tests.tasks.support import world as world
 
 API = "/api/v1"
 TODAY = date(2026, 3, 2)  # NOW in Jakarta
-
-
-@dataclass
-class World:
-    plan: Plan
-    pillar: Pillar
-    commitment: Commitment
-    ministry: Organisation
-    ngo: Organisation
-    user: User
-    headers: dict[str, str]
-
-
-def world(session: Session, *, role: Role = Role.coordinator) -> World:
-    """A plan with a pillar and a commitment, two organisations and a signed-in user."""
-    plan = make_plan(session)
-    pillar = make_pillar(session, plan=plan)
-    commitment = make_commitment(session, plan=plan, pillar=pillar)
-    ministry = make_organisation(session)
-    ngo = make_organisation(session)
-    user, headers = login(session, role=role)
-    return World(plan, pillar, commitment, ministry, ngo, user, headers)
 
 
 def csv_records(content: bytes) -> list[dict[str, str]]:

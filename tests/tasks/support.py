@@ -20,7 +20,7 @@ class World:
     commitment: Commitment
     ministry: Organisation
     ngo: Organisation
-    admin: User
+    user: User
     headers: dict[str, str]
 
 

@@ -93,7 +93,7 @@ def test_create_task_records_history_change_and_activity(
     history = session.exec(select(History).where(col(History.entity_id) == task.id)).all()
     change = session.exec(select(Change).where(col(Change.entity_id) == task.id)).one()
     assert task.activity_at == NOW
-    assert [(h.action, h.actor_id) for h in history] == [("created", w.admin.id)]
+    assert [(h.action, h.actor_id) for h in history] == [("created", w.user.id)]
     assert (change.action, change.version, change.data) == ("created", 1, created)
 
 

@@ -26,7 +26,7 @@ def test_transition_is_visible_in_history_with_its_note_and_actor(
         ("transition", "status", "not_started", "in_progress", None),
         ("transition", "status", "in_progress", "blocked", "Menunggu data dari KPAI 🙏"),
     ]
-    assert history[-1]["actor"] == {"id": str(w.admin.id), "name": w.admin.name}
+    assert history[-1]["actor"] == {"id": str(w.user.id), "name": w.user.name}
     assert history[-1]["at"] == "2026-03-02T02:00:00Z"
 
 
@@ -49,7 +49,7 @@ def test_note_is_added_to_history_without_a_new_version(
     assert (note["action"], note["note"], note["actor"]["id"]) == (
         "note",
         "Bukti: notulen rapat 12 Maret (PDF) ✅",
-        str(w.admin.id),
+        str(w.user.id),
     )
     assert history[-1] == note
     assert stored(session, task["id"]).version == 1

@@ -157,7 +157,7 @@ def test_list_tasks_filters_by_updated_after(client: TestClient, session: Sessio
 def test_list_tasks_filters_by_assignee_me_or_id(client: TestClient, session: Session) -> None:
     w = world(session)
     someone = make_user(session, role=Role.contributor)
-    make_task(session, commitment=w.commitment, title="mine", assignee=w.admin)
+    make_task(session, commitment=w.commitment, title="mine", assignee=w.user)
     make_task(session, commitment=w.commitment, title="theirs", assignee=someone)
     make_task(session, commitment=w.commitment, title="nobody's")
 

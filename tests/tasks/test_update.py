@@ -115,7 +115,7 @@ def test_patch_that_changes_nothing_keeps_the_version(client: TestClient, sessio
 
 def test_patch_can_clear_nullable_fields(client: TestClient, session: Session) -> None:
     w = world(session)
-    task = create(client, w, description="x", assignee_id=str(w.admin.id))
+    task = create(client, w, description="x", assignee_id=str(w.user.id))
 
     response = client.patch(
         f"{URL}/{task['id']}",
