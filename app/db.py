@@ -3,10 +3,10 @@
 One request or one job is one transaction, committed here and nowhere else: services flush.
 """
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import anyio
 from fastapi import Depends, Request
@@ -15,6 +15,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session, create_engine
 from starlette.concurrency import run_in_threadpool
 
+T = TypeVar("T")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 POOL_SIZE, MAX_OVERFLOW = 10, 10  # PostgreSQL connections per process, and the extra allowed
 
@@ -152,6 +153,17 @@ async def _end(session: Session, *, commit: bool) -> None:
             await run_in_threadpool(finish, session, commit=commit)
         else:
             finish(session, commit=commit)
+
+
+async def read(session: Session, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a bounded read (a page, not an export) of an `async def` route. On SQLite it runs
+    right here on the event loop: the database is a library in this process, its reads are CPU
+    work that takes the interpreter lock anyway, and a worker thread would only add the wait
+    for that lock to change hands. On PostgreSQL it goes to the thread pool, as the statements
+    wait on the network (docs/decisions/0010)."""
+    if session.get_bind().dialect.name == "sqlite":
+        return work(session, *args, **kwargs)
+    return await run_in_threadpool(work, session, *args, **kwargs)
 
 
 def _waits(session: Session) -> bool:

@@ -1,6 +1,6 @@
 """Keyset pagination: the cursor carries the sort key of the last item served."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -16,6 +16,7 @@ from app.http import PageParams, encode_cursor
 M = TypeVar("M")
 S = TypeVar("S", bound=Select[Any])
 R = TypeVar("R")
+Columns = Select[*tuple[Any, ...]]  # a statement of columns, read as plain rows
 
 
 def _to_json(value: Any) -> Any:
@@ -72,20 +73,26 @@ def paginate(
 
 
 def paginate_rows(
-    session: Session, statement: Select[Any], key: Sequence[Any], page: PageParams
+    session: Session,
+    statement: Columns,
+    key: Sequence[Any],
+    page: PageParams,
+    params: Mapping[str, Any] | None = None,
 ) -> tuple[list[Row[*tuple[Any, ...]]], str | None]:
-    """As paginate, for a statement of columns read as plain rows (no ORM objects): the key's
-    columns must be among them, under their own names."""
+    """As paginate, for a statement of columns read as plain rows (no ORM objects), with the
+    values of its bound parameters: the key's columns must be among them, under their own
+    names."""
+    connection = session.connection()
     if page.cursor is None:
         first = _first_page(statement, tuple(key))
-        rows = list(session.connection().execute(first, {"page_size": page.limit + 1}).all())
+        rows = connection.execute(first, {**(params or {}), "page_size": page.limit + 1}).all()
     else:
-        rows = list(session.connection().execute(_keyset(statement, key, page)).all())
-    return _split(rows, key, page)
+        rows = connection.execute(_keyset(statement, key, page), params).all()
+    return _split(list(rows), key, page)
 
 
 @lru_cache(maxsize=64)
-def _first_page(statement: Select[Any], key: tuple[Any, ...]) -> Select[Any]:
+def _first_page(statement: Columns, key: tuple[Any, ...]) -> Columns:
     # The same statement object poll after poll (the first page of a list built once, as the
     # unfiltered task list): SQLAlchemy then reuses its cache key and compiled form as they are.
     return statement.order_by(*key).limit(bindparam("page_size"))

@@ -22,8 +22,7 @@ from app.models import (
 from app.organisations import service as organisations
 from app.pagination import paginate, paginate_rows
 from app.tasks.documents import DUE_SOON_DAYS as DUE_SOON_DAYS
-from app.tasks.documents import ROWS, Document, documents
-from app.tasks.documents import owners_of as owners_of
+from app.tasks.documents import ROWS, days
 from app.tasks.documents import public as public
 from app.tasks.documents import publics as publics
 from app.tasks.documents import schedule_of as schedule_of
@@ -147,11 +146,12 @@ def _range_conditions(filters: TaskFilters) -> list[ColumnElement[bool]]:
 
 def list_tasks(
     session: Session, filters: TaskFilters, page: PageParams, *, user_id: UUID, today: date
-) -> tuple[list[Document], str | None]:
-    """A page of tasks as documents (TaskPublic as data), in two queries whatever its size."""
+) -> tuple[list[str], str | None]:
+    """A page of tasks as TaskPublic JSON documents, in one query whatever its size."""
     found = conditions(session, filters, user_id=user_id, today=today)
-    rows, cursor = paginate_rows(session, ROWS.where(*found) if found else ROWS, PAGE_KEY, page)
-    return documents(session, rows, today), cursor
+    statement = ROWS.where(*found) if found else ROWS
+    rows, cursor = paginate_rows(session, statement, PAGE_KEY, page, days(today))
+    return [row.document for row in rows], cursor
 
 
 def history_page(

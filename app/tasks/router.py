@@ -1,8 +1,10 @@
 from datetime import date
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
+from app import db
 from app.auth import CoordinatorDep, CurrentUserDep, WriterDep
 from app.db import SessionDep
 from app.deps import ClockDep, DataETagDep, TodayDep
@@ -58,7 +60,7 @@ def _answer(response: Response, task: TaskPublic, today: date) -> TaskPublic:
 
 
 @router.get("", response_model=Page[TaskPublic])
-def list_tasks(
+async def list_tasks(
     request: Request,
     response: Response,
     session: SessionDep,
@@ -70,9 +72,12 @@ def list_tasks(
 ) -> Response:
     """Tasks in creation order; filters combine (plan, pillar, commitment, organisation, status,
     schedule, due dates, updated_after, assignee, q)."""
-    items, cursor = query.list_tasks(session, filters, page, user_id=user.id, today=today)
+    items, cursor = await db.read(
+        session, query.list_tasks, filters, page, user_id=user.id, today=today
+    )
     set_next_link(request, response, cursor)
-    return json_response({"items": items, "next_cursor": cursor}, response)
+    documents = [orjson.Fragment(item) for item in items]
+    return json_response({"items": documents, "next_cursor": cursor}, response)
 
 
 @router.post(
