@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     # reading (and writing) requests using the database at once per process (app.db.concurrency)
     db_concurrency: int | None = Field(default=None, ge=1)
     data_version_refresh_seconds: float = 0.5
+    # answers of polled collections kept by their ETag, per process (app.dashboard.fastpath)
+    poll_cache_bytes: int = Field(default=33_554_432, ge=0)
     events_heartbeat_seconds: float = 15.0
     worker_interval_seconds: float = 30.0
     # reminders and deliveries (README "Reminders and webhooks")

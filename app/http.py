@@ -41,16 +41,17 @@ def collection_etag(data_version: int, *parts: str) -> str:
     return f'W/"{digest}"'
 
 
-def request_etag(connection: HTTPConnection, data_version: int, today: date) -> str:
+def request_etag(connection: HTTPConnection, data_version: int, today: date, *viewer: str) -> str:
     """The ETag of a collection read: the data version, the address with its query, the
-    language and the day; never the caller. The routes (app.deps.data_etag) and the poll fast
-    path (app.dashboard.fastpath) both call this, so their tags are equal by construction."""
+    language, the day, and what of the caller the answer depends on (`viewer`, from
+    app.deps.collection_etag); never the token."""
     return collection_etag(
         data_version,
         connection.url.path,
         str(connection.query_params),
         locale_of(connection),
         today.isoformat(),
+        *viewer,
     )
 
 
@@ -116,7 +117,8 @@ class Page(BaseModel, Generic[T]):
 def json_response(content: Any, headers_from: Response) -> Response:
     """Plain data as JSON, with the headers the dependencies set (ETag, Link): for hot reads,
     whose route keeps its response_model for OpenAPI but skips building and validating models.
-    The bytes are what pydantic writes for the same data (UTC as `Z`); the tests compare."""
+    Data is written as pydantic writes it (UTC as `Z`); `orjson.Fragment`s (documents the
+    database wrote, app.sqljson) go in as they are."""
     body = orjson.dumps(content, option=orjson.OPT_UTC_Z)
     answer = Response(body, media_type="application/json")
     answer.raw_headers.extend(headers_from.raw_headers)

@@ -1,32 +1,44 @@
-"""The poll fast path: a conditional GET on a collection is answered 304 ahead of routing, from
-the watcher's snapshot, without a database round trip.
+"""The poll fast path: a GET of a polled collection is answered ahead of routing, from the
+watcher's snapshot, without a database round trip: 304 when the client holds the current ETag,
+and otherwise the answer the route gave for that ETag, when it is kept (PollCache).
 
-It answers only what the route itself would answer 304: the same ETag (app.http.request_etag)
+It answers only what the route itself would answer: the same ETag (app.deps.collection_etag)
 and the same authentication (a live token in the snapshot, or the public dashboard's anonymous
 summary). Anything it is unsure of — no fresh snapshot, a token it does not know, a route with a
 role check — goes on to the routes.
+
+Keeping answers is sound for the reason a 304 is: the ETag names everything the answer depends
+on (the data version, the address, the language, the day, the caller's audience and, for `me`,
+the caller), so an answer given for an ETag is the answer for every request with that ETag.
 """
 
 import re
+from collections import OrderedDict
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
-from starlette.requests import Request
+from starlette.requests import HTTPConnection
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.auth import bearer_secret, hash_secret, require_role
+from app.auth import granted, require_role, secret_of
 from app.clock import Clock
 from app.config import Settings
+from app.dashboard.feed import audience_of
 from app.dashboard.watcher import DataWatcher, Snapshot
-from app.deps import data_etag, today_of
-from app.http import etag_matches, request_etag
-from app.ops.metrics import POLLS
+from app.deps import collection_etag, data_etag, today_of
+from app.http import etag_matches
+from app.models import User
+from app.ops.metrics import POLL_CACHE, POLLS
 
 SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
+POLL_HIT, POLL_MISS = POLLS.labels("hit"), POLLS.labels("miss")
+POLL_CACHE_HIT, POLL_CACHE_MISS = POLL_CACHE.labels("hit"), POLL_CACHE.labels("miss")
 _ROLE_CHECK = require_role.__qualname__ + "."
 
 
@@ -52,6 +64,81 @@ def pollable(app: FastAPI) -> list[re.Pattern[str]]:
     return found
 
 
+@dataclass(frozen=True)
+class Answer:
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+
+
+class PollCache:
+    """Answers (200) of polled collections by their ETag and host (links name the host), for
+    one data version: a newer version empties it, since no answer of an older one is asked for
+    again. The least recently used go first when the answers exceed `max_bytes`."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._answers: OrderedDict[tuple[str, bytes], Answer] = OrderedDict()
+        self._bytes = 0
+        self._version = -1
+
+    def get(self, version: int, key: tuple[str, bytes]) -> Answer | None:
+        if version != self._version:
+            return None
+        answer = self._answers.get(key)
+        if answer is not None:
+            self._answers.move_to_end(key)
+        return answer
+
+    def put(self, version: int, key: tuple[str, bytes], answer: Answer) -> None:
+        if len(answer.body) > self.max_bytes // 8:
+            return  # an export: one would push out the pages that polls ask for
+        if version != self._version:
+            if version < self._version:
+                return  # answered from an older version than the cache already holds
+            self._answers.clear()
+            self._bytes, self._version = 0, version
+        if key in self._answers:
+            return
+        self._answers[key] = answer
+        self._bytes += len(answer.body)
+        while self._bytes > self.max_bytes:
+            _key, dropped = self._answers.popitem(last=False)
+            self._bytes -= len(dropped.body)
+
+
+class ETagMemo:
+    """app.deps.collection_etag by what it reads of a request, for the current version and day:
+    a poll then hashes nothing but its token. Entries name the caller only where the query may
+    say `me`; a new version or day, or too many entries, start it afresh."""
+
+    LIMIT = 4096
+
+    def __init__(self) -> None:
+        self._etags: dict[tuple[Any, ...], str] = {}
+        self._for: tuple[int, date] = (-1, date.min)
+
+    def get(
+        self,
+        scope: Scope,
+        headers: dict[bytes, bytes],
+        version: int,
+        today: date,
+        caller: User | None,
+    ) -> str:
+        if self._for != (version, today) or len(self._etags) >= self.LIMIT:
+            self._etags, self._for = {}, (version, today)
+        query: bytes = scope["query_string"]
+        # As collection_etag reads `me`: literally, or perhaps percent-encoded.
+        personal = b"me" in query.lower() or b"%" in query
+        named = caller.id if caller is not None and personal else None
+        audience = audience_of(caller)
+        key = (scope["path"], query, headers.get(b"accept-language"), audience, named)
+        etag = self._etags.get(key)
+        if etag is None:
+            etag = self._etags[key] = collection_etag(HTTPConnection(scope), version, today, caller)
+        return etag
+
+
 class PollFastPath:
     def __init__(
         self,
@@ -68,6 +155,8 @@ class PollFastPath:
         self.settings = settings
         self.routes = routes
         self.public_path = f"{settings.api_prefix}/summary" if settings.public_dashboard else None
+        self.cache = PollCache(settings.poll_cache_bytes)
+        self.etags = ETagMemo()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -83,36 +172,65 @@ class PollFastPath:
         return any(pattern.match(path) for pattern in self.routes)
 
     async def _poll(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = Request(scope)
-        header = request.headers.get("if-none-match")
-        if header is None:
-            await self.app(scope, receive, send)
+        headers = {name: value for name, value in scope["headers"] if name in _READ}
+        header = headers.get(b"if-none-match")
+        snapshot = self.watcher.current()
+        etag = self._current_etag(scope, headers, snapshot) if snapshot is not None else None
+        if etag is None or snapshot is None:
+            await self.app(scope, receive, _counting(send) if header else send)
             return
-        etag = self._unchanged(request, header)
-        if etag is not None:
-            POLLS.labels("hit").inc()
+        if header is not None and etag_matches(header.decode("latin-1"), etag):
+            POLL_HIT.inc()
             await send({"type": "http.response.start", "status": 304, "headers": _tag(etag)})
             await send({"type": "http.response.body", "body": b""})
             return
-        await self.app(scope, receive, _counting(send))
+        key = (etag, headers.get(b"host", b""))
+        answer = self.cache.get(snapshot.version, key)
+        if answer is None:
+            POLL_CACHE_MISS.inc()
+            keeping = self._keeping(send, snapshot.version, key)
+            await self.app(scope, receive, _counting(keeping) if header else keeping)
+            return
+        POLL_CACHE_HIT.inc()
+        if header is not None:
+            POLL_MISS.inc()
+        await send({"type": "http.response.start", "status": 200, "headers": answer.headers})
+        await send({"type": "http.response.body", "body": answer.body})
 
-    def _unchanged(self, request: Request, header: str) -> str | None:
-        """The ETag the client holds, when it is still current and the caller may read."""
-        snapshot = self.watcher.current()
-        if snapshot is None or not self._authorised(request, snapshot):
-            return None
-        etag = request_etag(request, snapshot.version, self._today())
-        return etag if etag_matches(header, etag) else None
-
-    def _authorised(self, request: Request, snapshot: Snapshot) -> bool:
-        secret = bearer_secret(request)
+    def _current_etag(
+        self, scope: Scope, headers: dict[bytes, bytes], snapshot: Snapshot
+    ) -> str | None:
+        """The collection's current ETag, when the snapshot lets the caller read it."""
+        secret = secret_of(headers.get(b"authorization", b"").decode("latin-1"))
         if secret is None:
-            return request.url.path == self.public_path
-        hashed = hash_secret(secret)
-        if hashed not in snapshot.tokens:
-            return False  # unknown here: perhaps new; the route decides
-        expires_at = snapshot.tokens[hashed]
-        return expires_at is None or expires_at > self.clock.now()
+            if scope["path"] != self.public_path:
+                return None
+            caller = None
+        else:
+            caller = granted(snapshot, secret, self.clock.now())
+            if caller is None:
+                return None  # unknown here: perhaps new; the route decides
+        return self.etags.get(scope, headers, snapshot.version, self._today(), caller)
+
+    def _keeping(self, send: Send, version: int, key: tuple[str, bytes]) -> Send:
+        """`send`, keeping the route's answer when it is a whole 200 for the same ETag."""
+        started: Message | None = None
+        parts: list[bytes] = []
+
+        async def wrapped(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                etag = key[0].encode()
+                if message["status"] == 200 and (b"etag", etag) in message["headers"]:
+                    started = message
+            elif started is not None and message["type"] == "http.response.body":
+                parts.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    answer = Answer(list(started["headers"]), b"".join(parts))
+                    self.cache.put(version, key, answer)
+            await send(message)
+
+        return wrapped
 
     def _today(self) -> date:
         return today_of(self.clock, self.settings)
@@ -128,6 +246,9 @@ class PollFastPath:
         return wrapped
 
 
+_READ = frozenset({b"authorization", b"if-none-match", b"accept-language", b"host"})
+
+
 def _tag(etag: str) -> list[tuple[bytes, bytes]]:
     return [(b"etag", etag.encode())]
 
@@ -135,7 +256,7 @@ def _tag(etag: str) -> list[tuple[bytes, bytes]]:
 def _counting(send: Send) -> Send:
     async def wrapped(message: Message) -> None:
         if message["type"] == "http.response.start":
-            POLLS.labels("hit" if message["status"] == 304 else "miss").inc()
+            (POLL_HIT if message["status"] == 304 else POLL_MISS).inc()
         await send(message)
 
     return wrapped

@@ -26,11 +26,11 @@ Code = Annotated[str | None, Query(min_length=1, max_length=120)]
 Seq = Annotated[int | None, Query(ge=0, le=MAX_SEQ, description="The last seq seen.")]
 
 
-def reader(request: Request, session: SessionDep, settings: SettingsDep) -> User | None:
+async def reader(request: Request, session: SessionDep, settings: SettingsDep) -> User | None:
     """The caller; None for an anonymous reader when PANTAU_PUBLIC_DASHBOARD is set."""
     if settings.public_dashboard and bearer_secret(request) is None:
         return None
-    return current_user(request, session)
+    return await current_user(request, session)
 
 
 ReaderDep = Annotated[User | None, Depends(reader)]

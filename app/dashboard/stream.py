@@ -158,7 +158,5 @@ class _Follower:
         snapshot = self.hub.watcher.latest()
         if self.token_hash is None or snapshot is None or snapshot.version <= self.since_version:
             return True
-        if self.token_hash not in snapshot.tokens:
-            return False
-        expires_at = snapshot.tokens[self.token_hash]
-        return expires_at is None or expires_at > self.hub.clock.now()
+        grant = snapshot.tokens.get(self.token_hash)
+        return grant is not None and grant.valid(self.hub.clock.now())

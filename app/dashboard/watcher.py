@@ -28,9 +28,21 @@ BUFFER_SIZE = 1000
 
 
 @dataclass(frozen=True)
+class Grant:
+    """A live token: its user (detached, shared by the requests that read with it: never
+    modified nor added to a session) and its expiry."""
+
+    user: User
+    expires_at: datetime | None
+
+    def valid(self, now: datetime) -> bool:
+        return self.expires_at is None or self.expires_at > now
+
+
+@dataclass(frozen=True)
 class Snapshot:
     version: int
-    tokens: Mapping[str, datetime | None]  # hash of every live token -> its expiry
+    tokens: Mapping[str, Grant]  # by the hash of every live token of an active user
     items: tuple[feed.FeedItem, ...]  # the newest changes, oldest first
     floor: int  # `items` hold every change with floor < seq <= covered
     covered: int
@@ -149,13 +161,18 @@ def _taken(session: Session, before: Snapshot | None, version: int, generation: 
     return Snapshot(version, tokens, kept, floor, covered, generation, time.monotonic())
 
 
-def _live_tokens(session: Session) -> dict[str, datetime | None]:
+def _live_tokens(session: Session) -> dict[str, Grant]:
     statement = (
-        select(ApiToken.token_hash, ApiToken.expires_at)
+        select(ApiToken.token_hash, ApiToken.expires_at, User)
         .join(User, col(User.id) == col(ApiToken.user_id))
         .where(col(ApiToken.revoked_at).is_(None), col(User.active))
     )
-    return dict(session.exec(statement).all())
+    grants = {
+        token_hash: Grant(user, expires_at)
+        for token_hash, expires_at, user in session.exec(statement)
+    }
+    session.expunge_all()  # the users outlive this session, as plain values
+    return grants
 
 
 async def listen(engine: Engine, wake: Callable[[], None], *, retry_seconds: float = 1.0) -> None:

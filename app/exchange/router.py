@@ -1,6 +1,7 @@
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
+from starlette.concurrency import run_in_threadpool
 
 from app.auth import CoordinatorDep, CurrentUserDep, current_user
 from app.db import SessionDep
@@ -99,15 +100,15 @@ def import_tasks(
     )
 
 
-def feed_reader(
+async def feed_reader(
     request: Request,
     session: SessionDep,
     key: Annotated[str | None, Query(max_length=200, description="Your feed key.")] = None,
 ) -> User:
     """The feed key's user (calendar programs send no headers), or else the bearer token's."""
     if key is None:
-        return current_user(request, session)
-    user = feedkeys.user_for_key(session, key)
+        return await current_user(request, session)
+    user = await run_in_threadpool(feedkeys.user_for_key, session, key)
     if user is None:
         raise Unauthenticated("exchange.bad-feed-key")
     request.state.user = user

@@ -9,6 +9,11 @@ LATENCY = Histogram(
     "pantau_http_request_seconds", "Time to answer an HTTP request.", ["method", "route"]
 )
 POLLS = Counter("pantau_poll_total", "Conditional GETs, by outcome (hit = 304).", ["outcome"])
+POLL_CACHE = Counter(
+    "pantau_poll_cache_total",
+    "GETs of polled collections not answered 304, by whether a kept answer served them.",
+    ["outcome"],
+)
 SSE_CLIENTS = Gauge("pantau_sse_clients", "Clients connected to /events.")
 FEED_LAG = Gauge("pantau_feed_lag_seconds", "Age of the newest change when it was sent to clients.")
 REMINDERS = Counter("pantau_reminders_total", "Reminders by outcome.", ["outcome"])

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Request, Response, status
 
 from app.auth import CoordinatorDep, CurrentUserDep
 from app.db import SessionDep
-from app.deps import ClockDep, DataETagDep
+from app.deps import CallerETagDep, ClockDep
 from app.http import Page, PageDep, check_if_match, check_not_modified, resource_etag, set_next_link
 from app.models import Role, User
 from app.users import service
@@ -29,7 +29,7 @@ def list_users(
     response: Response,
     session: SessionDep,
     viewer: CoordinatorDep,
-    _etag: DataETagDep,
+    _etag: CallerETagDep,
     page: PageDep,
     role: Role | None = None,
     organisation_id: UUID | None = None,

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Request, Response, status
 
 from app.auth import CurrentUserDep
 from app.db import SessionDep
-from app.deps import ClockDep, DataETagDep
+from app.deps import CallerETagDep, ClockDep
 from app.http import Page, PageDep, check_if_match, check_not_modified, resource_etag, set_next_link
 from app.users import tokens_service as service
 from app.users.schemas import TokenCreate, TokenCreated, TokenPublic
@@ -18,7 +18,7 @@ def list_tokens(
     response: Response,
     session: SessionDep,
     actor: CurrentUserDep,
-    _etag: DataETagDep,
+    _etag: CallerETagDep,
     page: PageDep,
     user_id: UUID | None = None,
 ) -> Page[TokenPublic]:
