@@ -149,6 +149,27 @@ def run_reminders(
     typer.echo(", ".join(f"{name} {tally[name]}" for name in loop.SUMMARY))
 
 
+summary_cli = typer.Typer(no_args_is_help=True, help="The dashboard's summary.")
+cli.add_typer(summary_cli, name="summary")
+
+
+@summary_cli.command("recount")
+def recount_summary() -> None:
+    """Count the summary's rollup from the tasks again: after a bulk load or a repair in SQL,
+    which the rollup (kept by the API's writes) cannot follow."""
+    from app.dashboard import tally
+    from app.deps import today_of
+
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with unit_of_work(engine) as session:
+            tally.recount(session, today_of(SystemClock(), settings))
+    finally:
+        engine.dispose()
+    typer.echo("summary recounted")
+
+
 @cli.command("import")
 def import_tasks(
     file: Annotated[str, typer.Argument(help="A CSV or XLSX file in the export's columns")],

@@ -4,8 +4,9 @@ Every flush that adds, changes or removes a task or an owner moves the cells of 
 touches: their contribution is read before the flush and again after it, and the difference
 is added. Following the flush, rather than the service's functions, keeps every ORM write
 exact: the API's and the importer's, and a test's factory too. Statements that bypass the ORM
-(a bulk load) must call `rebuild`. Until the first task write through app.tasks.service builds
-them (`keep_up`), there are no tallies and the summary counts the tasks themselves.
+(a bulk load, a repair in SQL) must call `recount` (`pantau summary recount`). Until the first
+task write through app.tasks.service builds them (`keep_up`), there are no tallies and the
+summary counts the tasks themselves.
 """
 
 from collections import defaultdict
@@ -33,8 +34,10 @@ from sqlalchemy import (
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, UOWTransaction
+from sqlmodel import Session as SQLModelSession
 from sqlmodel import col
 
+from app.changes import service as changes
 from app.models import OwnerTally, TallyDay, Task, TaskOwner, TaskTally
 from app.models import TaskStatus as S
 from app.tasks.transitions import DONE
@@ -117,8 +120,16 @@ def keep_up(session: Session, today: date) -> None:
         _set_day(session, today)
 
 
+def recount(session: SQLModelSession, today: date) -> None:
+    """Count every cell again after writes made around the ORM, and move the data version:
+    answers and ETags given for the older counts (the poll fast path keeps both) are not
+    valid any more, on any replica."""
+    rebuild(session, today)
+    changes.bump(session)
+
+
 def rebuild(session: Session, today: date) -> None:
-    """Count every cell from the tasks again (the first time, or after a bulk load)."""
+    """Count every cell from the tasks (the first time; after writes around the ORM, recount)."""
     connection = session.connection()
     connection.execute(delete(TaskTally))
     connection.execute(delete(OwnerTally))
