@@ -288,7 +288,9 @@ class Load:
     connections: int
     seconds: int
 
-    def rate(self, url: str, headers: dict[str, str] | None = None) -> tuple[float, str]:
+    def rate(
+        self, url: str, headers: dict[str, str] | None = None, *, script: Path | None = None
+    ) -> tuple[float, str]:
         """Requests per second, and a note on errors (wrk counts 4xx/5xx as non-2xx/3xx)."""
         command = [
             "wrk",
@@ -297,6 +299,8 @@ class Load:
             f"-d{self.seconds}s",
             "--latency",
         ]
+        if script is not None:
+            command += ["--script", str(script)]
         for name, value in (headers or {}).items():
             command += ["-H", f"{name}: {value}"]
         output = subprocess.run(
@@ -324,9 +328,21 @@ def app_env(url: str) -> dict[str, str]:
     return {"PANTAU_DATABASE_URL": url, "PANTAU_LOG_LEVEL": "WARNING"}
 
 
-def measure_polls(url: str, load: Load) -> list[tuple[str, float, str]]:
+# Every request a query no earlier one asked: no answer is kept for it, so the route builds it.
+NEW_QUERY_EACH_TIME = """
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format(nil, wrk.path .. "&nonce=" .. n)
+end
+"""
+
+
+def measure_polls(url: str, load: Load, directory: Path) -> list[tuple[str, float, str]]:
     """Rates of the yardsticks and of the dashboard's polls, on one database."""
     results = []
+    new_query = directory / "new-query.lua"
+    new_query.write_text(NEW_QUERY_EACH_TIME)
     with uvicorn("bench.bare:asgi_app", "--lifespan", "off") as bare:
         results.append(("bare ASGI callable, JSON hello", *load.rate(bare + "/")))
     with uvicorn("bench.bare:starlette_app") as starlette:
@@ -342,7 +358,12 @@ def measure_polls(url: str, load: Load) -> list[tuple[str, float, str]]:
         late = {"Authorization": f"Bearer {LATE}", "If-None-Match": etag_of(tasks, viewer)}
         results.append(("poll hit (304) on /tasks via the route", *load.rate(tasks, late)))
         miss = {**viewer, "If-None-Match": 'W/"stale"'}
-        results.append(("poll miss (200) on /tasks, 50 rows", *load.rate(tasks, miss)))
+        results.append(("poll miss (200) on /tasks, kept answer", *load.rate(tasks, miss)))
+        built = load.rate(tasks, miss, script=new_query)
+        results.append(("poll miss (200) on /tasks, page built", *built))
+    with uvicorn("bench.tutorial:app", env=app_env(url)) as tutorial:
+        target = tutorial + "/tasks?limit=50"
+        results.append(("tutorial-style SQLModel list, 50 rows", *load.rate(target)))
     return results
 
 
@@ -393,7 +414,7 @@ def run(kind: str, args: argparse.Namespace, directory: Path) -> None:
     print(f"{kind}:")
     with database(kind, directory, args.postgres, "pantau_bench_polls") as url:
         prepared(url, args.tasks)
-        results = measure_polls(url, load)
+        results = measure_polls(url, load, directory)
     with database(kind, directory, args.postgres, "pantau_bench_summary") as url:
         prepared(url, args.summary_tasks)
         summary = measure_summary(url, args.rounds)

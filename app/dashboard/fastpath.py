@@ -172,7 +172,7 @@ class PollFastPath:
         return any(pattern.match(path) for pattern in self.routes)
 
     async def _poll(self, scope: Scope, receive: Receive, send: Send) -> None:
-        headers = {name: value for name, value in scope["headers"] if name in _READ}
+        headers = _read_headers(scope)
         header = headers.get(b"if-none-match")
         snapshot = self.watcher.current()
         etag = self._current_etag(scope, headers, snapshot) if snapshot is not None else None
@@ -247,6 +247,15 @@ class PollFastPath:
 
 
 _READ = frozenset({b"authorization", b"if-none-match", b"accept-language", b"host"})
+
+
+def _read_headers(scope: Scope) -> dict[bytes, bytes]:
+    """The headers the fast path reads; of a repeated one the first, as Starlette reads it."""
+    found: dict[bytes, bytes] = {}
+    for name, value in scope["headers"]:
+        if name in _READ and name not in found:
+            found[name] = value
+    return found
 
 
 def _tag(etag: str) -> list[tuple[bytes, bytes]]:
