@@ -1,5 +1,8 @@
 """`python -m app …` and `pantau …`: the commands scripts, cron and CI rely on."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -26,8 +29,6 @@ def load_catalogue(
     ] = None,
 ) -> None:
     """Load the starter catalogue (or FILE) idempotently; prints what it created and updated."""
-    from pathlib import Path
-
     from app.catalogue import service as catalogue
 
     engine = make_engine(get_settings().database_url)
@@ -100,18 +101,45 @@ def serve(
     port: Annotated[int, typer.Option()] = 8000,
     workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1,
 ) -> None:
-    """Serve the API with uvicorn."""
+    """Serve the API with uvicorn. With several workers, /metrics adds up all of theirs:
+    they keep them in PROMETHEUS_MULTIPROC_DIR (a directory of this run's own unless set)."""
     import uvicorn
 
-    uvicorn.run(
-        "app.main:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        proxy_headers=True,
-        access_log=False,
-    )
+    with _metrics_directory(workers):
+        uvicorn.run(
+            "app.main:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            proxy_headers=True,
+            access_log=False,
+        )
+
+
+@contextmanager
+def _metrics_directory(workers: int) -> Iterator[None]:
+    """prometheus_client's multiprocess mode for the worker processes, which inherit the
+    variable: a given directory is emptied first, as the mode requires; a made one is removed."""
+    import os
+    import shutil
+    import tempfile
+
+    from app.ops.collector import MULTIPROCESS_DIR
+
+    given = os.environ.get(MULTIPROCESS_DIR)
+    if workers < 2 and given is None:
+        yield
+        return
+    directory = Path(given) if given else Path(tempfile.mkdtemp(prefix="pantau-metrics-"))
+    for stale in directory.glob("*.db"):
+        stale.unlink()
+    os.environ[MULTIPROCESS_DIR] = str(directory)
+    try:
+        yield
+    finally:
+        if given is None:
+            shutil.rmtree(directory, ignore_errors=True)
 
 
 reminders_cli = typer.Typer(no_args_is_help=True, help="Deadline reminders and webhooks.")
@@ -176,8 +204,6 @@ def import_tasks(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and report only")] = False,
 ) -> None:
     """The same import as POST /imports; exits 1 and prints the row errors when it fails."""
-    from pathlib import Path
-
     from app.exchange import cli as exchange
 
     raise typer.Exit(exchange.run(Path(file), dry_run=dry_run))

@@ -20,6 +20,7 @@ from app.exchange.router import router as exchange_router
 from app.http import NotModified, not_modified_response
 from app.idempotency import Idempotency
 from app.migrate import head_revision
+from app.ops.collector import process_exited
 from app.ops.logging import configure_logging
 from app.ops.middleware import AccessLog, BodySizeLimit
 from app.ops.router import router as ops_router
@@ -65,6 +66,7 @@ def create_app(
             yield
         if owns_engine:
             engine.dispose()
+        process_exited()
 
     app = FastAPI(
         title="Pantau",

@@ -8,9 +8,10 @@ already the family names of those counters, and a family may appear only once.
 """
 
 import logging
+import os
 from collections.abc import Iterator
 
-from prometheus_client import REGISTRY, generate_latest
+from prometheus_client import REGISTRY, CollectorRegistry, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily, Metric
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -20,6 +21,8 @@ from app.models import Channel, DeliveryStatus
 from app.ops import service
 
 logger = logging.getLogger("pantau.metrics")
+# Where worker processes keep their metrics for each other (prometheus_client's own variable).
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 
 
 class DatabaseCollector:
@@ -70,5 +73,20 @@ def _deliveries(counts: dict[DeliveryStatus, int]) -> GaugeMetricFamily:
 
 
 def exposition(engine: Engine) -> bytes:
-    """This process's metrics, then the deployment's; blocking (it queries the database)."""
-    return generate_latest(REGISTRY) + generate_latest(DatabaseCollector(engine))
+    """The API's metrics (every worker process's, added up, in multiprocess mode), then the
+    deployment's; blocking (it queries the database)."""
+    return generate_latest(_processes()) + generate_latest(DatabaseCollector(engine))
+
+
+def _processes() -> CollectorRegistry:
+    if MULTIPROCESS_DIR not in os.environ:
+        return REGISTRY
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    return registry
+
+
+def process_exited() -> None:
+    """A worker process ends: its live gauges (SSE clients) leave the sums."""
+    if MULTIPROCESS_DIR in os.environ:
+        multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]

@@ -1,4 +1,8 @@
-"""Prometheus metrics. Defined once per process, shared by every app instance in it."""
+"""Prometheus metrics. Defined once per process, shared by every app instance in it.
+
+With several worker processes (`pantau serve --workers N`), prometheus_client's multiprocess
+mode adds them up at every scrape (app.ops.collector): the gauges say how (`multiprocess_mode`).
+"""
 
 from prometheus_client import Counter, Gauge, Histogram
 
@@ -14,8 +18,14 @@ POLL_CACHE = Counter(
     "GETs of polled collections not answered 304, by whether a kept answer served them.",
     ["outcome"],
 )
-SSE_CLIENTS = Gauge("pantau_sse_clients", "Clients connected to /events.")
-FEED_LAG = Gauge("pantau_feed_lag_seconds", "Age of the newest change when it was sent to clients.")
+SSE_CLIENTS = Gauge(
+    "pantau_sse_clients", "Clients connected to /events.", multiprocess_mode="livesum"
+)
+FEED_LAG = Gauge(
+    "pantau_feed_lag_seconds",
+    "Age of the newest change when it was sent to clients.",
+    multiprocess_mode="livemax",
+)
 REMINDERS = Counter("pantau_reminders_total", "Reminders by outcome.", ["outcome"])
 WEBHOOK_DELIVERIES = Counter(
     "pantau_webhook_deliveries_total", "Webhook deliveries by outcome.", ["outcome"]

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from sqlalchemy import Engine
 
-from tests.ops.server import serve
+from tests.ops.server import PANTAU, environment, free_port, serve, served
 
 pytestmark = pytest.mark.slow
 
@@ -62,3 +62,25 @@ def test_served_app_exposes_request_counters(database_url: str, db: Engine, tmp_
         in metrics
     )
     assert "pantau_http_request_seconds_bucket" in metrics
+
+
+def test_metrics_of_several_workers_are_added_up(
+    database_url: str, db: Engine, tmp_path: Path
+) -> None:
+    shared = tmp_path / "metrics"
+    shared.mkdir()
+    (shared / "counter_1.db").write_bytes(b"left by an earlier run")
+    port = free_port()
+    command = [PANTAU, "serve", "--port", str(port), "--workers", "2"]
+    env = environment(database_url, PROMETHEUS_MULTIPROC_DIR=str(shared))
+    asked = 60
+    with served(command, env, tmp_path, port) as server:
+        for _ in range(asked):  # a connection each: the kernel spreads them over both workers
+            assert httpx.get(f"{server.url}/api/v1/organisations").status_code == 401
+        scrapes = [httpx.get(f"{server.url}/metrics").text for _ in range(8)]
+        writers = {path.name for path in shared.glob("counter_*.db")}
+
+    assert len(writers) == 2, writers  # both workers answered, and the stale file went
+    for scrape in scrapes:
+        line = 'pantau_http_requests_total{method="GET",route="/organisations",status="401"}'
+        assert f"{line} {asked}.0" in scrape
