@@ -107,6 +107,44 @@ def test_write_through_one_replica_ends_304s_on_another_within_a_second(
     assert 'pantau_poll_total{outcome="hit"}' in metrics
 
 
+def test_answer_kept_by_one_replica_gives_way_to_a_write_through_another_within_a_second(
+    world: World, session: Session, database_url: str, tmp_path: Path
+) -> None:
+    _, admin = login(session, role=Role.admin)
+    organisations = "/api/v1/organisations"
+    with (
+        replica(database_url, tmp_path / "a.log") as (a, _),
+        replica(database_url, tmp_path / "b.log") as (b, _),
+        httpx.Client(base_url=b, headers=world.headers) as http,
+    ):
+        http.get(organisations)  # B keeps this answer
+        kept = httpx.get(b + "/metrics").text
+        http.get(organisations)
+        served = httpx.get(b + "/metrics").text
+        written = httpx.post(
+            a + organisations,
+            json={"code": "PLAN-ID", "name_en": "Plan", "name_id": "Plan", "kind": "ngo"},
+            headers=admin,
+        )
+        started = time.monotonic()
+        while "PLAN-ID" not in http.get(organisations).text:
+            assert time.monotonic() - started < 5, "replica B kept the older answer"
+        elapsed = time.monotonic() - started
+
+    assert written.status_code == 201
+    assert _kept_answers_served(served) == _kept_answers_served(kept) + 1
+    assert elapsed < 1.0
+
+
+def _kept_answers_served(metrics: str) -> float:
+    line = next(
+        line
+        for line in metrics.splitlines()
+        if line.startswith('pantau_poll_cache_total{outcome="hit"}')
+    )
+    return float(line.split()[-1])
+
+
 def test_client_of_one_replica_receives_a_change_written_through_another(
     world: World, session: Session, database_url: str, tmp_path: Path
 ) -> None:
