@@ -26,7 +26,6 @@ class json_object(_Text):
     """A JSON object from alternating keys and values; a value built by a construct of this
     module is embedded as JSON, any other as a JSON string, number or null."""
 
-    name = "json_object"
     inherit_cache = True
 
 
@@ -34,35 +33,30 @@ class json_text(_Text):
     """A JSON value as text, as the driver returns it: the document a row carries. On
     PostgreSQL the text has spaces after colons and commas, which JSON ignores."""
 
-    name = "json_text"
     inherit_cache = True
 
 
 class embedded_json(_Text):
     """A column of JSON text (or null), embedded as JSON in a json_object."""
 
-    name = "embedded_json"
     inherit_cache = True
 
 
 class uuid_text(_Text):
     """A UUID column as its canonical text (SQLite keeps 32 hex digits)."""
 
-    name = "uuid_text"
     inherit_cache = True
 
 
 class iso_instant(_Text):
     """A UTCDateTime column as RFC 3339 text in UTC."""
 
-    name = "iso_instant"
     inherit_cache = True
 
 
 class iso_date(_Text):
     """A Date column as `YYYY-MM-DD`."""
 
-    name = "iso_date"
     inherit_cache = True
 
 
@@ -70,7 +64,6 @@ class json_array(_Text):
     """The `doc` column of a subquery's rows as a JSON array ([] when there are none), in the
     order of the subquery's `order_by` columns (rendered apart: see the dialects below)."""
 
-    name = "json_array"
     inherit_cache = True
     _traverse_internals = [  # noqa: RUF012 - SQLAlchemy's own declaration
         ("rows", InternalTraversal.dp_clauseelement),
