@@ -56,10 +56,8 @@ def _sqlite_engine(database_url: str, **kwargs: Any) -> Engine:
     ) -> None:
         # PostgreSQL refuses text holding a NUL character, SQLite would keep it: refused here
         # too, the same value gets the same answer (422, app.errors) on both.
-        for row in parameters if many else (parameters,):
-            values = row.values() if isinstance(row, dict) else row or ()
-            if any(isinstance(value, str) and "\x00" in value for value in values):
-                raise DataError(statement, parameters, ValueError("NUL character in text"))
+        if any(isinstance(value, str) and "\x00" in value for value in _values(parameters, many)):
+            raise DataError(statement, parameters, ValueError("NUL character in text"))
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
@@ -71,6 +69,18 @@ def _sqlite_engine(database_url: str, **kwargs: Any) -> Engine:
             connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     return engine
+
+
+def _values(parameters: Any, many: bool) -> Iterator[Any]:
+    """Every value of a statement's parameters: a mapping or a sequence, or a list of them
+    (executemany)."""
+    for row in parameters if many else (parameters,):
+        if isinstance(row, dict):
+            yield from row.values()
+        elif isinstance(row, list | tuple):
+            yield from row
+        else:
+            yield row
 
 
 @cache

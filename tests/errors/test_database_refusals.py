@@ -1,8 +1,13 @@
 """Values that pass validation but that a database refuses are 4xx problems, never 500s."""
 
+import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlalchemy import Engine
+from sqlalchemy.exc import DataError
+from sqlmodel import Session, select
 
+from app.db import unit_of_work
+from app.models import Organisation, OrganisationKind
 from tests.factories import login
 
 URL = "/api/v1/organisations"
@@ -57,3 +62,18 @@ def test_number_beyond_the_column_range_is_a_4xx_problem(
 
     assert plan.status_code == 201
     assert 400 <= response.status_code < 500
+
+
+def test_nul_character_in_one_row_of_a_many_row_insert_is_refused_on_both_databases(
+    db: Engine,
+) -> None:
+    rows = [
+        Organisation(code=code, name_en=name, name_id=name, kind=OrganisationKind.ngo)
+        for code, name in (("CLEAN", "clean"), ("DIRTY", "a\x00b"), ("ALSO", "clean"))
+    ]
+
+    with pytest.raises(DataError), unit_of_work(db) as session:
+        session.add_all(rows)
+
+    with unit_of_work(db, write=False) as session:
+        assert session.exec(select(Organisation)).all() == []
