@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = 10.0
     webhook_max_attempts: int = 6
     webhook_disable_after_failures: int = 20
+    # how long a rotated secret still signs beside the new one
+    webhook_secret_overlap_hours: float = Field(default=24.0, gt=0)
 
     public_dashboard: bool = False
     # reading (and writing) requests using the database at once per process (app.db.concurrency)

@@ -28,8 +28,13 @@ class Webhook(Versioned, table=True):
     url: str = Field(max_length=2000)
     description: str | None = Field(default=None, max_length=300)
     events: list[str] = Field(default_factory=list, sa_type=JSON)
-    # Kept as is, not hashed: every delivery is signed with it. Shown once, at creation.
+    # Kept as is, not hashed: every delivery is signed with it. Shown once, at creation or
+    # rotation.
     secret: str = Field(max_length=100, repr=False)
+    # The secret the last rotation retired: it signs beside `secret` until the instant below,
+    # so receivers can switch without refusing a delivery. Neither is ever shown.
+    previous_secret: str | None = Field(default=None, max_length=100, repr=False)
+    previous_secret_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     active: bool = True
     consecutive_failures: int = 0
     disabled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

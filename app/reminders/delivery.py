@@ -189,7 +189,12 @@ def send_hooks(
             release(engine, job)
             continue
         outcome = sender.send(
-            url=job.url, secret=job.secret, message_id=job.message_id, body=job.body, at=now
+            url=job.url,
+            secret=job.secret,
+            retired_secret=job.retired_secret,
+            message_id=job.message_id,
+            body=job.body,
+            at=now,
         )
         recorded = record_hook(engine, settings, job, outcome, now)
         if recorded is None:

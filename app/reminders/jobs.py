@@ -32,6 +32,7 @@ from app.reminders.calendar import zone
 from app.reminders.mail import compose
 from app.reminders.planner import OPEN_TASK
 from app.reminders.policy import effective
+from app.webhooks import signing
 
 M = TypeVar("M")
 
@@ -51,6 +52,7 @@ class HookJob:
     message_id: str
     body: str
     secret: str = field(repr=False)  # never in a log line
+    retired_secret: str | None = field(default=None, repr=False)  # signs too, during an overlap
 
 
 @dataclass
@@ -227,5 +229,9 @@ def claim_hooks(
             continue
         webhook = webhooks[row.webhook_id]
         body = orjson.dumps(row.payload).decode()
-        jobs.append(HookJob(row.id, webhook.id, webhook.url, row.message_id, body, webhook.secret))
+        retired = signing.retired_secret(webhook, now)
+        job = HookJob(
+            row.id, webhook.id, webhook.url, row.message_id, body, webhook.secret, retired
+        )
+        jobs.append(job)
     return jobs, cancelled

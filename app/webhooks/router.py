@@ -6,7 +6,7 @@ from app.auth import AdminDep
 from app.db import SessionDep
 from app.deps import ClockDep, SettingsDep
 from app.http import Page, PageDep, check_if_match, check_not_modified, set_next_link
-from app.models import DeliveryStatus, WebhookEvent
+from app.models import DeliveryStatus, Webhook, WebhookEvent
 from app.reminders.etag import OutboxETagDep
 from app.webhooks import service
 from app.webhooks.schemas import (
@@ -18,6 +18,12 @@ from app.webhooks.schemas import (
 )
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+
+
+def _with_secret(response: Response, webhook: Webhook, secret: str) -> WebhookCreated:
+    """The answer that shows a secret, the one time it is shown: at creation and rotation."""
+    response.headers["ETag"] = service.etag(webhook)
+    return WebhookCreated(**service.public(webhook).model_dump(), secret=secret)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
@@ -34,9 +40,8 @@ def create_webhook(
     webhook, secret = service.create(
         session, data, settings=settings, actor_id=user.id, now=clock.now()
     )
-    response.headers["ETag"] = service.etag(webhook)
     response.headers["Location"] = str(request.url_for("get_webhook", webhook_id=webhook.id))
-    return WebhookCreated(**service.public(webhook).model_dump(), secret=secret)
+    return _with_secret(response, webhook, secret)
 
 
 @router.get("")
@@ -82,6 +87,25 @@ def update_webhook(
     service.update(session, webhook, data, settings=settings, actor_id=user.id, now=clock.now())
     response.headers["ETag"] = service.etag(webhook)
     return service.public(webhook)
+
+
+@router.post("/{webhook_id}/secret")
+def rotate_webhook_secret(
+    webhook_id: str,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    user: AdminDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+) -> WebhookCreated:
+    """A new signing secret, shown once; the old one signs too for a while. If-Match honoured."""
+    webhook = service.get(session, webhook_id)
+    check_if_match(request, webhook.version)
+    secret = service.rotate_secret(
+        session, webhook, settings=settings, actor_id=user.id, now=clock.now()
+    )
+    return _with_secret(response, webhook, secret)
 
 
 @router.delete("/{webhook_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -38,17 +38,29 @@ class WebhookSender:
     def close(self) -> None:
         self.client.close()
 
-    def send(self, *, url: str, secret: str, message_id: str, body: str, at: datetime) -> Outcome:
+    def send(
+        self,
+        *,
+        url: str,
+        secret: str,
+        message_id: str,
+        body: str,
+        at: datetime,
+        retired_secret: str | None = None,
+    ) -> Outcome:
+        """One attempt, signed with `secret` and, during a rotation's overlap, with the
+        `retired_secret` too (`signing.retired_secret`)."""
         try:
             target = ssrf.check(url, self.allowlist, self.resolver)
         except ssrf.Refused as refused:
             reason = text(refused.reason, "en", address=refused.address)
             return Outcome(ok=False, error=f"refused: {reason}")
+        signing_secrets = [secret] if retired_secret is None else [secret, retired_secret]
         request_headers = {
             "content-type": "application/json",
             "user-agent": USER_AGENT,
             "host": target.url.netloc.decode("ascii"),
-            **signing.headers(secret, message_id, at, body),
+            **signing.headers(signing_secrets, message_id, at, body),
         }
         extensions = {"sni_hostname": target.url.host} if target.url.scheme == "https" else {}
         try:

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -19,6 +19,7 @@ from app.webhooks.schemas import DeliveryPublic, WebhookCreate, WebhookPublic, W
 
 ENTITY = "webhook"
 TRACKED = ("url", "description", "events", "active")
+FEED_ACTIONS = ("created", "updated", "deleted")  # what the change feed's readers know
 
 
 def check_url(url: str, settings: Settings) -> str:
@@ -85,7 +86,7 @@ def _written(
         session,
         entity=ENTITY,
         entity_id=webhook.id,
-        action=action,
+        action=action if action in FEED_ACTIONS else "updated",
         version=webhook.version,
         data=None,
         at=now,
@@ -143,6 +144,23 @@ def update(
     session.add(webhook)
     _written(session, webhook, "updated", actor_id=actor_id, now=now, changed=changed)
     return webhook
+
+
+def rotate_secret(
+    session: Session, webhook: Webhook, *, settings: Settings, actor_id: UUID, now: datetime
+) -> str:
+    """A new secret, the only time it leaves the database. The one it replaces still signs
+    beside it until the overlap ends; a rotation during an overlap drops the older one."""
+    secret = signing.new_secret()
+    webhook.previous_secret, webhook.secret = webhook.secret, secret
+    webhook.previous_secret_expires_at = now + timedelta(
+        hours=settings.webhook_secret_overlap_hours
+    )
+    webhook.version += 1
+    webhook.updated_at = now
+    session.add(webhook)
+    _written(session, webhook, "secret_rotated", actor_id=actor_id, now=now)
+    return secret
 
 
 def delete(session: Session, webhook: Webhook, *, actor_id: UUID, now: datetime) -> None:

@@ -1,35 +1,25 @@
 from datetime import UTC, datetime, timedelta
 
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 from standardwebhooks import Webhook as Verifier
 
 from app import events
-from app.db import unit_of_work
 from app.models import DeliveryStatus, History
 from tests.conftest import NOW
 from tests.reminders.conftest import Run
-from tests.reminders.servers import Receiver
-from tests.webhooks.conftest import URL, deliveries, subscribe, webhook
-
-TASK = {"task": {"id": "7c0e0f3e-1d7a-4c55-9a43-2d7f4bb0c001", "title": "Draft the guideline"}}
-
-
-def _publish(engine: Engine, event: str = events.TASK_CREATED, at: datetime = NOW) -> None:
-    with unit_of_work(engine) as session:
-        events.publish(session, event, TASK, at)
+from tests.webhooks.conftest import TASK, Subscription, publish
 
 
 def test_delivery_is_signed_per_standard_webhooks(
-    client: TestClient, admin: dict[str, str], receiver: Receiver, db: Engine, run: Run
+    subscription: Subscription, db: Engine, run: Run
 ) -> None:
-    secret = str(subscribe(client, admin, receiver)["secret"])
-    _publish(db)
+    secret = str(subscription.created["secret"])
+    publish(db)
 
     tally = run(NOW)
 
-    [request] = receiver.requests
+    [request] = subscription.receiver.requests
     headers = request.headers
     signed_at = datetime.fromtimestamp(int(headers["webhook-timestamp"]), UTC)
     expected = Verifier(secret).sign(headers["webhook-id"], signed_at, request.body.decode())
@@ -44,145 +34,118 @@ def test_delivery_is_signed_per_standard_webhooks(
 
 
 def test_receiver_answering_500_is_retried_with_back_off_then_dead(
-    client: TestClient,
-    admin: dict[str, str],
-    receiver: Receiver,
-    db: Engine,
-    session: Session,
-    run: Run,
+    subscription: Subscription, db: Engine, run: Run
 ) -> None:
-    subscribe(client, admin, receiver)
-    _publish(db)
-    receiver.status = 500
+    publish(db)
+    subscription.receiver.status = 500
     attempts = {"webhook_max_attempts": 3}
 
     run(NOW, **attempts)
-    [first] = deliveries(session)
+    [first] = subscription.deliveries()
     failed = (first.status, first.attempts, first.next_attempt_at)
     run(NOW + timedelta(seconds=59), **attempts)
     run(NOW + timedelta(seconds=60), **attempts)
     run(NOW + timedelta(seconds=180), **attempts)
     run(NOW + timedelta(days=1), **attempts)
 
-    [dead] = deliveries(session)
+    [dead] = subscription.deliveries()
     assert failed == (DeliveryStatus.failed, 1, NOW + timedelta(seconds=60))
     assert (dead.status, dead.attempts, dead.last_status_code) == (DeliveryStatus.dead, 3, 500)
     assert dead.last_error == "HTTP 500"
-    assert len(receiver.requests) == 3
-    assert set(receiver.ids()) == {dead.message_id}
+    assert len(subscription.receiver.requests) == 3
+    assert set(subscription.receiver.ids()) == {dead.message_id}
 
 
 def test_webhook_is_disabled_after_repeated_failure(
-    client: TestClient,
-    admin: dict[str, str],
-    receiver: Receiver,
-    db: Engine,
-    session: Session,
-    run: Run,
+    subscription: Subscription, db: Engine, run: Run
 ) -> None:
-    created = subscribe(client, admin, receiver)
     for _ in range(3):
-        _publish(db)
-    receiver.status = 503
+        publish(db)
+    subscription.receiver.status = 503
 
     tally = run(NOW, webhook_disable_after_failures=2)
     later = run(NOW + timedelta(hours=1), webhook_disable_after_failures=2)
 
-    disabled = webhook(session, created["id"])
-    notes = session.exec(select(History).where(col(History.entity_id) == disabled.id)).all()
+    disabled = subscription.row()
+    notes = subscription.session.exec(
+        select(History).where(col(History.entity_id) == disabled.id)
+    ).all()
     assert not disabled.active
     assert disabled.disabled_reason == "2 consecutive failed attempts"
     assert "disabled" in [n.action for n in notes]
     assert tally["webhook_failed"] == 2
     assert later["webhook_failed"] == 0
-    assert len(receiver.requests) == 2
+    assert len(subscription.receiver.requests) == 2
 
 
 def test_enabling_again_forgives_the_failures(
-    client: TestClient,
-    admin: dict[str, str],
-    receiver: Receiver,
-    db: Engine,
-    session: Session,
-    run: Run,
+    subscription: Subscription, db: Engine, run: Run
 ) -> None:
-    created = subscribe(client, admin, receiver)
-    _publish(db)
-    receiver.status = 500
+    publish(db)
+    subscription.receiver.status = 500
     run(NOW, webhook_disable_after_failures=1)
-    receiver.status = 200
+    subscription.receiver.status = 200
 
-    enabled = client.patch(f"{URL}/{created['id']}", json={"active": True}, headers=admin)
+    enabled = subscription.client.patch(
+        subscription.url, json={"active": True}, headers=subscription.admin
+    )
     tally = run(NOW + timedelta(minutes=1))
 
     assert enabled.json()["consecutive_failures"] == 0
     assert enabled.json()["disabled_at"] is None
     assert tally["webhook_delivered"] == 1
-    assert deliveries(session)[0].status is DeliveryStatus.sent
+    assert subscription.deliveries()[0].status is DeliveryStatus.sent
 
 
 def test_replay_sends_again_with_the_same_webhook_id(
-    client: TestClient,
-    admin: dict[str, str],
-    receiver: Receiver,
-    db: Engine,
-    session: Session,
-    run: Run,
+    subscription: Subscription, db: Engine, run: Run
 ) -> None:
-    created = subscribe(client, admin, receiver)
-    _publish(db)
+    publish(db)
     run(NOW)
-    [delivery] = deliveries(session)
-    url = f"{URL}/{created['id']}/deliveries/{delivery.id}/replay"
+    [delivery] = subscription.deliveries()
+    url = f"{subscription.url}/deliveries/{delivery.id}/replay"
 
-    replayed = client.post(url, headers=admin)
-    queued = client.post(url, headers=admin)
+    replayed = subscription.client.post(url, headers=subscription.admin)
+    queued = subscription.client.post(url, headers=subscription.admin)
     run(NOW + timedelta(minutes=1))
 
+    requests = subscription.receiver.requests
     assert replayed.status_code == 202
     assert replayed.json()["status"] == "pending"
     assert queued.status_code == 409
-    assert receiver.ids() == [delivery.message_id, delivery.message_id]
-    assert receiver.requests[0].body == receiver.requests[1].body
+    assert subscription.receiver.ids() == [delivery.message_id, delivery.message_id]
+    assert requests[0].body == requests[1].body
 
 
-def test_replay_of_an_unknown_delivery_is_404(
-    client: TestClient, admin: dict[str, str], receiver: Receiver
-) -> None:
-    created = subscribe(client, admin, receiver)
-    url = f"{URL}/{created['id']}/deliveries/00000000-0000-4000-8000-000000000000/replay"
+def test_replay_of_an_unknown_delivery_is_404(subscription: Subscription) -> None:
+    url = f"{subscription.url}/deliveries/00000000-0000-4000-8000-000000000000/replay"
 
-    assert client.post(url, headers=admin).status_code == 404
+    assert subscription.client.post(url, headers=subscription.admin).status_code == 404
 
 
 def test_replay_to_a_disabled_webhook_is_409(
-    client: TestClient,
-    admin: dict[str, str],
-    receiver: Receiver,
-    db: Engine,
-    session: Session,
-    run: Run,
+    subscription: Subscription, db: Engine, run: Run
 ) -> None:
-    created = subscribe(client, admin, receiver)
-    _publish(db)
+    client, admin = subscription.client, subscription.admin
+    publish(db)
     run(NOW)
-    client.patch(f"{URL}/{created['id']}", json={"active": False}, headers=admin)
-    [delivery] = deliveries(session)
+    client.patch(subscription.url, json={"active": False}, headers=admin)
+    [delivery] = subscription.deliveries()
 
-    response = client.post(f"{URL}/{created['id']}/deliveries/{delivery.id}/replay", headers=admin)
+    response = client.post(f"{subscription.url}/deliveries/{delivery.id}/replay", headers=admin)
 
     assert response.status_code == 409
     assert response.json()["type"] == "urn:pantau:problem:conflict"
 
 
 def test_delivery_log_lists_attempts_and_filters(
-    client: TestClient, admin: dict[str, str], receiver: Receiver, db: Engine, run: Run
+    subscription: Subscription, db: Engine, run: Run
 ) -> None:
-    created = subscribe(client, admin, receiver)
-    _publish(db, events.TASK_CREATED, NOW - timedelta(seconds=1))
-    _publish(db, events.TASK_UPDATED)
+    client, admin = subscription.client, subscription.admin
+    publish(db, events.TASK_CREATED, NOW - timedelta(seconds=1))
+    publish(db, events.TASK_UPDATED)
     run(NOW)
-    url = f"{URL}/{created['id']}/deliveries"
+    url = f"{subscription.url}/deliveries"
 
     log = client.get(url, headers=admin)
     updated = client.get(url, params={"event": "task.updated"}, headers=admin)
@@ -198,20 +161,14 @@ def test_delivery_log_lists_attempts_and_filters(
 
 
 def test_allowlisted_at_creation_but_refused_at_delivery(
-    client: TestClient,
-    admin: dict[str, str],
-    receiver: Receiver,
-    db: Engine,
-    session: Session,
-    run: Run,
+    subscription: Subscription, db: Engine, run: Run
 ) -> None:
-    subscribe(client, admin, receiver)
-    _publish(db)
+    publish(db)
 
     tally = run(NOW, webhook_allowlist=[])
 
-    [delivery] = deliveries(session)
+    [delivery] = subscription.deliveries()
     assert tally["webhook_failed"] == 1
     assert delivery.status is DeliveryStatus.failed
     assert (delivery.last_error or "").startswith("refused: The host resolves to 127.0.0.1")
-    assert receiver.requests == []
+    assert subscription.receiver.requests == []

@@ -3,9 +3,7 @@ from uuid import UUID
 
 import orjson
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlmodel import Session
 
 from app import events
 from app.clock import FixedClock
@@ -13,15 +11,7 @@ from app.db import unit_of_work
 from app.models import DeliveryStatus, ReminderKind, TaskStatus
 from tests.conftest import NOW
 from tests.reminders.conftest import Run, Team, at_nine
-from tests.reminders.servers import Receiver
-from tests.webhooks.conftest import deliveries, subscribe
-
-TASK = {"task": {"id": "7c0e0f3e-1d7a-4c55-9a43-2d7f4bb0c001", "title": "Draft the guideline"}}
-
-
-def _publish(engine: Engine, event: str = events.TASK_CREATED) -> None:
-    with unit_of_work(engine) as session:
-        events.publish(session, event, TASK, NOW)
+from tests.webhooks.conftest import TASK, Subscribe, Subscription, publish
 
 
 def _publish_then_fail(engine: Engine) -> None:
@@ -31,44 +21,34 @@ def _publish_then_fail(engine: Engine) -> None:
 
 
 def test_task_event_writes_a_delivery_in_the_same_transaction(
-    client: TestClient, admin: dict[str, str], receiver: Receiver, db: Engine, session: Session
+    subscription: Subscription, db: Engine
 ) -> None:
-    subscribe(client, admin, receiver)
-
-    _publish(db)
+    publish(db)
     with pytest.raises(RuntimeError, match="task write failed"):
         _publish_then_fail(db)
 
-    [delivery] = deliveries(session)
+    [delivery] = subscription.deliveries()
     assert delivery.event_type == "task.created"
     assert delivery.payload == {"type": "task.created", "timestamp": NOW.isoformat(), "data": TASK}
     assert delivery.status is DeliveryStatus.pending
 
 
-def test_only_subscribed_events_are_queued(
-    client: TestClient, admin: dict[str, str], receiver: Receiver, db: Engine, session: Session
-) -> None:
-    subscribe(client, admin, receiver, "task.status_changed")
+def test_only_subscribed_events_are_queued(subscribe_receiver: Subscribe, db: Engine) -> None:
+    hook = subscribe_receiver("task.status_changed")
 
-    _publish(db, events.TASK_CREATED)
-    _publish(db, events.TASK_STATUS_CHANGED)
+    publish(db, events.TASK_CREATED)
+    publish(db, events.TASK_STATUS_CHANGED)
 
-    assert [d.event_type for d in deliveries(session)] == ["task.status_changed"]
+    assert [d.event_type for d in hook.deliveries()] == ["task.status_changed"]
 
 
-def test_reminders_go_to_webhooks_as_task_reminder(
-    client: TestClient,
-    admin: dict[str, str],
-    receiver: Receiver,
-    session: Session,
-    run: Run,
-) -> None:
-    subscribe(client, admin, receiver, "task.reminder")
-    team = Team(session, due=NOW.date() + timedelta(days=7))
+def test_reminders_go_to_webhooks_as_task_reminder(subscribe_receiver: Subscribe, run: Run) -> None:
+    hook = subscribe_receiver("task.reminder")
+    team = Team(hook.session, due=NOW.date() + timedelta(days=7))
 
     run(NOW)
 
-    [request] = receiver.requests
+    [request] = hook.receiver.requests
     body = request.json()
     assert body["type"] == "task.reminder"
     assert body["data"]["reminder"]["kind"] == "before"
@@ -76,29 +56,23 @@ def test_reminders_go_to_webhooks_as_task_reminder(
     assert body["data"]["task"]["id"] == str(team.task.id)
     assert body["data"]["commitment"]["code"] == team.commitment.code
     assert body["data"]["plan"]["code"] == team.plan.code
-    listed = client.get("/api/v1/reminders", params={"channel": "webhook"}, headers=admin)
+    listed = hook.client.get("/api/v1/reminders", params={"channel": "webhook"}, headers=hook.admin)
     [reminder] = listed.json()["items"]
     assert reminder["status"] == "sent"
-    assert reminder["delivery_id"] == str(deliveries(session)[0].id)
+    assert reminder["delivery_id"] == str(hook.deliveries()[0].id)
 
 
-def test_overdue_and_escalation_events(
-    client: TestClient,
-    admin: dict[str, str],
-    receiver: Receiver,
-    session: Session,
-    run: Run,
-) -> None:
-    subscribe(client, admin, receiver, "task.overdue", "task.escalated")
+def test_overdue_and_escalation_events(subscribe_receiver: Subscribe, run: Run) -> None:
+    hook = subscribe_receiver("task.overdue", "task.escalated")
     due = NOW.date() - timedelta(days=14)
-    team = Team(session, due=due)
+    team = Team(hook.session, due=due)
     team.change(
         team.task, activity_at=NOW - timedelta(days=30), created_at=NOW - timedelta(days=30)
     )
 
     run(at_nine(NOW.date()))
 
-    kinds = sorted(r.json()["type"] for r in receiver.requests)
+    kinds = sorted(r.json()["type"] for r in hook.receiver.requests)
     assert kinds == ["task.escalated", "task.overdue"]
     assert {r.kind for r in team.reminders() if r.webhook_id} == {
         ReminderKind.overdue,
@@ -107,40 +81,31 @@ def test_overdue_and_escalation_events(
 
 
 def test_reminder_for_a_task_closed_meanwhile_is_not_delivered(
-    client: TestClient,
-    admin: dict[str, str],
-    receiver: Receiver,
-    session: Session,
-    run: Run,
+    subscribe_receiver: Subscribe, run: Run
 ) -> None:
-    subscribe(client, admin, receiver, "task.reminder")
-    team = Team(session, due=NOW.date() + timedelta(days=7))
-    receiver.status = 500
+    hook = subscribe_receiver("task.reminder")
+    team = Team(hook.session, due=NOW.date() + timedelta(days=7))
+    hook.receiver.status = 500
     run(NOW)
     team.change(team.task, status=TaskStatus.cancelled)
-    receiver.status = 200
+    hook.receiver.status = 200
 
     run(NOW + timedelta(hours=1))
 
-    assert len(receiver.requests) == 1
-    assert {d.status for d in deliveries(session)} == {DeliveryStatus.cancelled}
+    assert len(hook.receiver.requests) == 1
+    assert {d.status for d in hook.deliveries()} == {DeliveryStatus.cancelled}
 
 
 def test_task_api_writes_reach_the_receiver_in_order(
-    client: TestClient,
-    clock: FixedClock,
-    admin: dict[str, str],
-    receiver: Receiver,
-    session: Session,
-    run: Run,
+    subscribe_receiver: Subscribe, clock: FixedClock, run: Run
 ) -> None:
     from tests.tasks.support import create, world
 
-    subscribe(client, admin, receiver, "task.created", "task.status_changed")
-    w = world(session)
-    task = create(client, w)
+    hook = subscribe_receiver("task.created", "task.status_changed")
+    w = world(hook.session)
+    task = create(hook.client, w)
     clock.advance(timedelta(seconds=1))
-    moved = client.post(
+    moved = hook.client.post(
         f"/api/v1/tasks/{task['id']}/transitions",
         json={"status": "in_progress"},
         headers={**w.headers, "If-Match": f'"{task["version"]}"'},
@@ -149,7 +114,7 @@ def test_task_api_writes_reach_the_receiver_in_order(
     run(clock.now())
 
     assert moved.status_code == 200, moved.text
-    types = [r.json()["type"] for r in receiver.requests]
-    assert types == ["task.created", "task.status_changed"]
-    assert {UUID(r.json()["data"]["task"]["id"]) for r in receiver.requests} == {UUID(task["id"])}
-    assert orjson.loads(receiver.requests[1].body)["data"]["task"]["status"] == "in_progress"
+    requests = hook.receiver.requests
+    assert [r.json()["type"] for r in requests] == ["task.created", "task.status_changed"]
+    assert {UUID(r.json()["data"]["task"]["id"]) for r in requests} == {UUID(task["id"])}
+    assert orjson.loads(requests[1].body)["data"]["task"]["status"] == "in_progress"

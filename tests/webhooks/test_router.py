@@ -8,21 +8,8 @@ from app.models import Role
 from app.reminders.jobs import HookJob
 from tests.factories import login
 from tests.reminders.servers import Receiver
-from tests.webhooks.conftest import URL, subscribe, webhook
+from tests.webhooks.conftest import PUBLIC_KEYS, URL, subscribe, webhook
 
-PUBLIC_KEYS = {
-    "id",
-    "url",
-    "description",
-    "events",
-    "active",
-    "consecutive_failures",
-    "disabled_at",
-    "disabled_reason",
-    "version",
-    "created_at",
-    "updated_at",
-}
 ALL_EVENTS = [
     "task.created",
     "task.escalated",

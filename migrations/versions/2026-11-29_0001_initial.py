@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 22:41:00.415705
+Create Date: 2026-11-29 00:30:33.100336
 """
 
 from collections.abc import Sequence
@@ -196,6 +196,10 @@ def upgrade() -> None:
         sa.Column("description", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
         sa.Column("events", sa.JSON(), nullable=False),
         sa.Column("secret", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column("previous_secret", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
+        sa.Column(
+            "previous_secret_expires_at", app.models.base.UTCDateTime(timezone=True), nullable=True
+        ),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("consecutive_failures", sa.Integer(), nullable=False),
         sa.Column("disabled_at", app.models.base.UTCDateTime(timezone=True), nullable=True),
