@@ -2,20 +2,25 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from app.auth import CoordinatorDep, CurrentUserDep
+from app.auth import CoordinatorDep
 from app.commitments import alignments, public, service
+from app.commitments.dependencies import (
+    AlignmentDep,
+    AlignmentToDeleteDep,
+    CommitmentChangeDep,
+    CommitmentDep,
+)
 from app.commitments.schemas import (
     AlignmentCreate,
     AlignmentPublic,
     CommitmentCreate,
     CommitmentPublic,
-    CommitmentUpdate,
 )
 from app.db import SessionDep
-from app.deps import ClockDep, DataETagDep
-from app.http import Page, PageDep, check_if_match, check_not_modified, resource_etag, set_next_link
+from app.deps import ClockDep
+from app.http import Page, resource_etag
 from app.models import Confidence
-from app.plans import service as plans
+from app.resources import ListingDep, answer, tag_read
 
 router = APIRouter(prefix="/commitments", tags=["commitments"])
 alignments_router = APIRouter(prefix="/alignments", tags=["alignments"])
@@ -25,12 +30,8 @@ RefQuery = Annotated[str | None, Query(max_length=120, description="Id or code."
 
 @router.get("")
 def list_commitments(
-    request: Request,
-    response: Response,
+    listing: ListingDep,
     session: SessionDep,
-    _user: CurrentUserDep,
-    _etag: DataETagDep,
-    page: PageDep,
     plan: RefQuery = None,
     pillar: RefQuery = None,
     organisation: Annotated[str | None, Query(max_length=120, description="Code or alias.")] = None,
@@ -41,25 +42,22 @@ def list_commitments(
     confidence."""
     items, cursor = service.list_commitments(
         session,
-        page,
+        listing.page,
         plan=plan,
         pillar=pillar,
         organisation=organisation,
         q=q,
         confidence=confidence,
     )
-    set_next_link(request, response, cursor)
-    return Page(items=items, next_cursor=cursor)
+    return listing.answer(items, cursor)
 
 
 @router.get("/{ref}")
 def get_commitment(
-    ref: str, request: Request, response: Response, session: SessionDep, _user: CurrentUserDep
+    ref: str, commitment: CommitmentDep, request: Request, response: Response, session: SessionDep
 ) -> CommitmentPublic:
     """One commitment, by id or code, with the alignments it takes part in."""
-    commitment = service.resolve(session, ref)
-    response.headers["ETag"] = etag = public.etag(session, commitment)
-    check_not_modified(request, etag)
+    tag_read(request, response, public.etag(session, commitment))
     return public.one(session, commitment)
 
 
@@ -74,55 +72,52 @@ def create_commitment(
 ) -> CommitmentPublic:
     """Add a commitment to a plan (its coordinators or an admin)."""
     commitment = service.create(session, data, actor=user, now=clock.now())
-    response.headers["ETag"] = public.etag(session, commitment)
-    response.headers["Location"] = str(request.url_for("get_commitment", ref=str(commitment.id)))
-    return public.one(session, commitment)
+    location = request.url_for("get_commitment", ref=str(commitment.id))
+    body = public.one(session, commitment)
+    return answer(response, body, public.etag(session, commitment), location=location)
 
 
 @router.patch("/{ref}")
 def update_commitment(
     ref: str,
-    data: CommitmentUpdate,
-    request: Request,
+    change: CommitmentChangeDep,
     response: Response,
     session: SessionDep,
     user: CoordinatorDep,
     clock: ClockDep,
 ) -> CommitmentPublic:
     """Change a commitment; If-Match or `version` guards the update. Code and plan stay."""
-    commitment = service.resolve(session, ref)
-    plans.ensure_can_write(session, user, commitment.plan_id)
-    check_if_match(request, commitment.version, body_version=data.version)
-    commitment = service.update(session, commitment, data, actor_id=user.id, now=clock.now())
-    response.headers["ETag"] = public.etag(session, commitment)
-    return public.one(session, commitment)
+    commitment = service.update(
+        session, change.target, change.data, actor_id=user.id, now=clock.now()
+    )
+    body = public.one(session, commitment)
+    return answer(response, body, public.etag(session, commitment))
 
 
 @alignments_router.get("")
 def list_alignments(
-    request: Request,
-    response: Response,
+    listing: ListingDep,
     session: SessionDep,
-    _user: CurrentUserDep,
-    _etag: DataETagDep,
-    page: PageDep,
     plan: RefQuery = None,
     commitment: RefQuery = None,
 ) -> Page[AlignmentPublic]:
     """National commitments contributing to regional ones; filter by plan or commitment."""
-    items, cursor = alignments.list_alignments(session, page, plan=plan, commitment=commitment)
-    set_next_link(request, response, cursor)
-    return Page(items=items, next_cursor=cursor)
+    items, cursor = alignments.list_alignments(
+        session, listing.page, plan=plan, commitment=commitment
+    )
+    return listing.answer(items, cursor)
 
 
 @alignments_router.get("/{alignment_id}")
 def get_alignment(
-    alignment_id: str, request: Request, response: Response, session: SessionDep, _u: CurrentUserDep
+    alignment_id: str,
+    alignment: AlignmentDep,
+    request: Request,
+    response: Response,
+    session: SessionDep,
 ) -> AlignmentPublic:
     """One alignment, by id."""
-    alignment = alignments.resolve(session, alignment_id)
-    response.headers["ETag"] = etag = resource_etag(alignment.version)
-    check_not_modified(request, etag)
+    tag_read(request, response, resource_etag(alignment.version))
     return alignments.public(session, alignment)
 
 
@@ -137,19 +132,18 @@ def create_alignment(
 ) -> AlignmentPublic:
     """Record that a national commitment contributes to a regional one (ids or codes)."""
     alignment = alignments.create(session, data, actor=user, now=clock.now())
-    response.headers["ETag"] = resource_etag(alignment.version)
-    response.headers["Location"] = str(
-        request.url_for("get_alignment", alignment_id=str(alignment.id))
-    )
-    return alignments.public(session, alignment)
+    location = request.url_for("get_alignment", alignment_id=str(alignment.id))
+    body = alignments.public(session, alignment)
+    return answer(response, body, resource_etag(alignment.version), location=location)
 
 
 @alignments_router.delete("/{alignment_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_alignment(
-    alignment_id: str, request: Request, session: SessionDep, user: CoordinatorDep, clock: ClockDep
+    alignment_id: str,
+    alignment: AlignmentToDeleteDep,
+    session: SessionDep,
+    user: CoordinatorDep,
+    clock: ClockDep,
 ) -> None:
     """Remove an alignment (coordinators of the national plan, or an admin); If-Match required."""
-    alignment = alignments.resolve(session, alignment_id)
-    alignments.ensure_can_write(session, user, alignment)
-    check_if_match(request, alignment.version, required=True)
     alignments.delete(session, alignment, actor_id=user.id, now=clock.now())
