@@ -109,7 +109,7 @@ def tallies(session: Session, scope: Scope) -> dict[UUID, Tally]:
 
 
 def _open_schedules(number: int, undated: int, overdue: int, soon: int) -> dict[Schedule, int]:
-    """The schedules of open work (app.tasks.query.schedule_of), the rest being on track."""
+    """The schedules of open work (as app.tasks.documents reckons them), the rest on track."""
     return {
         Schedule.no_due_date: undated,
         Schedule.overdue: overdue,

@@ -1,23 +1,16 @@
 """Shared column types and conventions for every table."""
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
-from functools import lru_cache
 from typing import Any
 from uuid import UUID, uuid4
 
 from sqlalchemy import (
-    ColumnElement,
     DateTime,
     Dialect,
     Enum,
     MetaData,
-    String,
     TypeDecorator,
-    Uuid,
-    cast,
-    type_coerce,
 )
 from sqlmodel import Field, SQLModel
 
@@ -58,33 +51,6 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-class UuidText(TypeDecorator[str]):
-    """A UUID column as its canonical text, both ways: for hot reads that only pass ids on to
-    JSON, where building uuid.UUID objects costs more than the rest of the row. Selected as
-    text (PostgreSQL then sends it canonical, SQLite its 32 hex digits). Use it through
-    type_coerce(column, UuidText())."""
-
-    impl = Uuid(as_uuid=False)
-    cache_ok = True
-
-    def column_expression(self, column: ColumnElement[str]) -> ColumnElement[str]:
-        return type_coerce(cast(column, String), self)  # read back through this type
-
-    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], str | None]:
-        return _uuid_text
-
-
-def _uuid_text(value: str | None) -> str | None:
-    return None if value is None else _canonical(value)
-
-
-@lru_cache(maxsize=8192)  # the ids of a dashboard's pages come back poll after poll
-def _canonical(text: str) -> str:
-    if len(text) == 36:
-        return text
-    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def utc_now() -> datetime:

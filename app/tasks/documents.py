@@ -108,24 +108,8 @@ def days(today: date) -> Mapping[str, date]:
     return {"today": today, "soon": _soon(today)}
 
 
-def schedule_of(task: Task, today: date) -> Schedule:
-    return _schedule(task.status, task.due_date, today, _soon(today))
-
-
 def _soon(today: date) -> date:
     return today + timedelta(days=DUE_SOON_DAYS)
-
-
-def _schedule(status: str, due: date | None, today: date, soon: date) -> Schedule:
-    if status in DONE:
-        return Schedule.done
-    if due is None:
-        return Schedule.no_due_date
-    if due < today:
-        return Schedule.overdue
-    if due <= soon:
-        return Schedule.due_soon
-    return Schedule.on_track
 
 
 def publics(session: Session, tasks: Sequence[Task], today: date) -> list[TaskPublic]:

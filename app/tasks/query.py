@@ -25,7 +25,6 @@ from app.tasks.documents import DUE_SOON_DAYS as DUE_SOON_DAYS
 from app.tasks.documents import ROWS, days
 from app.tasks.documents import public as public
 from app.tasks.documents import publics as publics
-from app.tasks.documents import schedule_of as schedule_of
 from app.tasks.schemas import ActorRef, HistoryPublic, Schedule, TaskFilters
 from app.tasks.transitions import DONE, invalid
 
