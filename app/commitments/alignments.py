@@ -5,6 +5,7 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, false, or_
 from sqlmodel import Session, col, select
 
+from app.audit import apply_changes, invalid, record
 from app.commitments import service as commitments
 from app.commitments.schemas import AlignmentCreate, AlignmentPublic
 from app.errors import Conflict, NotFound
@@ -12,7 +13,6 @@ from app.http import PageParams
 from app.models import Alignment, Commitment, Plan, PlanScope, User
 from app.pagination import paginate
 from app.plans import service as plans
-from app.plans.audit import apply_changes, invalid, record
 from app.plans.schemas import Ref
 
 ENTITY = "alignment"

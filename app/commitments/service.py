@@ -6,6 +6,7 @@ from sqlalchemy import ColumnElement, false, func, or_
 from sqlmodel import Session, col, delete, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from app.audit import apply_changes, bump, invalid, record
 from app.commitments import public
 from app.commitments.schemas import CommitmentCreate, CommitmentPublic, CommitmentUpdate
 from app.errors import Conflict, NotFound
@@ -15,7 +16,6 @@ from app.organisations import service as organisations
 from app.pagination import paginate
 from app.plans import pillars
 from app.plans import service as plans
-from app.plans.audit import apply_changes, bump, invalid, record
 
 ENTITY = "commitment"
 

@@ -5,10 +5,9 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from app import audit
 from app.auth import hash_secret, new_secret
-from app.changes import service as changes
 from app.config import Settings
-from app.history import service as history
 from app.models import User
 
 PREFIX = "pfk_"
@@ -20,18 +19,15 @@ def calendar_url(settings: Settings, key: str) -> str:
 
 
 def _record(session: Session, user: User, action: str, now: datetime) -> None:
-    history.record(
-        session, entity=ENTITY, entity_id=user.id, action=action, actor_id=user.id, at=now
-    )
-    session.flush()
-    changes.record(
+    audit.record(
         session,
         entity=ENTITY,
         entity_id=user.id,
         action=action,
         version=user.version,
         data=None,
-        at=now,
+        actor_id=user.id,
+        now=now,
     )
 
 

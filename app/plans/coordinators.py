@@ -3,11 +3,11 @@ from uuid import UUID
 
 from sqlmodel import Session, col, select
 
+from app.audit import invalid, record
 from app.errors import NotFound
 from app.http import PageParams
 from app.models import Organisation, Plan, PlanCoordinator, Role, User
 from app.pagination import paginate
-from app.plans.audit import invalid, record
 from app.plans.schemas import CoordinatorPublic, Ref
 from app.plans.service import as_uuid
 

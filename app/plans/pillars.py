@@ -5,11 +5,11 @@ from uuid import UUID
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from app.audit import apply_changes, record
 from app.errors import Conflict, NotFound
 from app.http import PageParams
 from app.models import Pillar, Plan
 from app.pagination import paginate
-from app.plans.audit import apply_changes, record
 from app.plans.schemas import PillarCreate, PillarPublic, PillarUpdate, Ref
 from app.plans.service import as_uuid
 

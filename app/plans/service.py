@@ -5,11 +5,11 @@ from uuid import UUID
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from app.audit import apply_changes, invalid, record
 from app.errors import Conflict, Forbidden, NotFound
 from app.http import PageParams
 from app.models import Plan, PlanCoordinator, PlanScope, Role, User
 from app.pagination import paginate
-from app.plans.audit import apply_changes, invalid, record
 from app.plans.schemas import PlanCreate, PlanPublic, PlanUpdate
 
 ENTITY = "plan"

@@ -15,10 +15,9 @@ from uuid import UUID
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from app.changes import service as changes
+from app import audit
 from app.config import Settings
 from app.db import unit_of_work
-from app.history import service as history
 from app.models import DeliveryStatus, Reminder, ReminderDigest, Webhook, WebhookDelivery
 from app.ops.metrics import REMINDERS, WEBHOOK_DELIVERIES
 from app.reminders import jobs, outbox
@@ -87,26 +86,18 @@ def _disable(session: Session, webhook: Webhook, now: datetime) -> None:
     webhook.active = False
     webhook.disabled_at = now
     webhook.disabled_reason = f"{webhook.consecutive_failures} consecutive failed attempts"
-    webhook.version += 1
-    webhook.updated_at = now
-    history.record(
+    audit.bump(webhook, now=now)
+    audit.record(
         session,
         entity="webhook",
         entity_id=webhook.id,
         action="disabled",
-        actor_id=None,
-        at=now,
-        changes={"active": (True, False)},
-        note=webhook.disabled_reason,
-    )
-    changes.record(
-        session,
-        entity="webhook",
-        entity_id=webhook.id,
-        action="updated",
         version=webhook.version,
         data=None,
-        at=now,
+        actor_id=None,
+        now=now,
+        changed={"active": (True, False)},
+        note=webhook.disabled_reason,
     )
     logger.warning("webhook disabled", extra={"webhook_id": str(webhook.id)})
 

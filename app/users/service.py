@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, select
 
+from app import audit
 from app.auth import new_secret
-from app.changes import service as changes
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.history import service as history
 from app.http import PageParams
@@ -161,20 +161,23 @@ def _feed_data(user: User) -> dict[str, Any]:
 
 
 def _record(
-    session: Session, user: User, action: str, actor_id: UUID | None, now: datetime, **kw: Any
+    session: Session,
+    user: User,
+    action: str,
+    actor_id: UUID | None,
+    now: datetime,
+    changed: dict[str, tuple[Any, Any]] | None = None,
 ) -> None:
-    history.record(
-        session, entity=ENTITY, entity_id=user.id, action=action, actor_id=actor_id, at=now, **kw
-    )
-    session.flush()
-    changes.record(
+    audit.record(
         session,
         entity=ENTITY,
         entity_id=user.id,
         action=action,
         version=user.version,
         data=_feed_data(user),
-        at=now,
+        actor_id=actor_id,
+        now=now,
+        changed=changed,
     )
 
 
@@ -234,7 +237,7 @@ def update(session: Session, user: User, data: UserUpdate, *, actor: User, now: 
     user.version += 1
     user.updated_at = now
     session.add(user)
-    _record(session, user, "updated", actor.id, now, changes=changed)
+    _record(session, user, "updated", actor.id, now, changed=changed)
     return user
 
 

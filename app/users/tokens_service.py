@@ -3,10 +3,9 @@ from uuid import UUID
 
 from sqlmodel import Session, col, select
 
+from app import audit
 from app.auth import hash_secret, new_secret
-from app.changes import service as changes
 from app.errors import Conflict, Forbidden, Invalid, NotFound
-from app.history import service as history
 from app.http import PageParams
 from app.i18n import text
 from app.models import ApiToken, Role, User
@@ -28,20 +27,18 @@ def public(token: ApiToken) -> TokenPublic:
 def _record(
     session: Session, token: ApiToken, action: str, actor_id: UUID | None, now: datetime
 ) -> None:
-    history.record(
-        session, entity=ENTITY, entity_id=token.id, action=action, actor_id=actor_id, at=now
-    )
-    session.flush()
     # No data: token names and owners are nobody else's business. The version bump is what
     # matters, so caches of valid tokens built on it notice a revocation.
-    changes.record(
+    audit.record(
         session,
         entity=ENTITY,
         entity_id=token.id,
-        action="deleted" if action == "revoked" else action,
+        action=action,
         version=version(token),
         data=None,
-        at=now,
+        actor_id=actor_id,
+        now=now,
+        feed_action="deleted" if action == "revoked" else None,
     )
 
 

@@ -4,8 +4,7 @@ from uuid import UUID, uuid4
 
 from sqlmodel import Session, col, select
 
-from app import events
-from app.changes import service as changes
+from app import audit, events
 from app.config import Settings
 from app.errors import Conflict, Invalid, NotFound
 from app.history import service as history
@@ -19,7 +18,6 @@ from app.webhooks.schemas import DeliveryPublic, WebhookCreate, WebhookPublic, W
 
 ENTITY = "webhook"
 TRACKED = ("url", "description", "events", "active")
-FEED_ACTIONS = ("created", "updated", "deleted")  # what the change feed's readers know
 
 
 def check_url(url: str, settings: Settings) -> str:
@@ -73,23 +71,16 @@ def _written(
 ) -> None:
     """History, the change feed and the collection version of a webhook write. The feed
     carries no URL: webhooks are an admin's business, the feed is every reader's."""
-    history.record(
+    audit.record(
         session,
         entity=ENTITY,
         entity_id=webhook.id,
         action=action,
-        actor_id=actor_id,
-        at=now,
-        changes=changed,
-    )
-    changes.record(
-        session,
-        entity=ENTITY,
-        entity_id=webhook.id,
-        action=action if action in FEED_ACTIONS else "updated",
         version=webhook.version,
         data=None,
-        at=now,
+        actor_id=actor_id,
+        now=now,
+        changed=changed,
     )
     outbox.touched(session)
 

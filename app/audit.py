@@ -1,4 +1,4 @@
-"""Writes of the catalogue domains: apply a change, then record it in history and the feed."""
+"""Writes of every domain: apply a change, then record it in history and the change feed."""
 
 from collections.abc import Mapping
 from datetime import datetime
@@ -12,6 +12,8 @@ from app.errors import Invalid
 from app.history import service as history
 from app.i18n import text
 from app.models.base import Versioned
+
+FEED_ACTIONS = frozenset({"created", "updated", "deleted"})
 
 
 def invalid(field: str, key: str, **params: object) -> Invalid:
@@ -45,8 +47,12 @@ def record(
     actor_id: UUID | None,
     now: datetime,
     changed: Mapping[str, tuple[Any, Any]] | None = None,
+    note: str | None = None,
+    feed_action: str | None = None,
 ) -> None:
-    """History for the people reading it, a change-feed row for the dashboards following it."""
+    """History for the people reading it, a change-feed row for the dashboards following it.
+    The feed knows only created, updated and deleted: any other action of history (revoked,
+    disabled, a transition) is an update there, unless `feed_action` says otherwise."""
     session.flush()
     history.record(
         session,
@@ -56,12 +62,13 @@ def record(
         actor_id=actor_id,
         at=now,
         changes=changed,
+        note=note,
     )
     changes.record(
         session,
         entity=entity,
         entity_id=entity_id,
-        action=action,
+        action=feed_action or (action if action in FEED_ACTIONS else "updated"),
         version=version,
         data=data,
         at=now,
