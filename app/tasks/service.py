@@ -128,24 +128,9 @@ def update(
     changed = _changed_fields(session, task, data)
     if not changed:
         return query.public(session, task, today)
-    for field, (_old, new) in changed.items():
-        if field != "owners":
-            setattr(task, field, new)
     if "progress" in changed:
         task.activity_at = now  # progress is activity: it resets the escalation clock
-    task.version += 1
-    task.updated_at = now
-    session.add(task)
-    history.record(
-        session,
-        entity=ENTITY,
-        entity_id=task.id,
-        action="updated",
-        actor_id=actor.id,
-        at=now,
-        changes=changed,
-        note=data.note,
-    )
+    _apply(session, task, changed, action="updated", actor=actor, now=now, note=data.note)
     extra = {"fields": sorted(changed)}
     return _publish(
         session,
@@ -155,6 +140,36 @@ def update(
         now=now,
         today=today,
         extra=extra,
+    )
+
+
+def _apply(
+    session: Session,
+    task: Task,
+    changed: dict[str, tuple[Any, Any]],
+    *,
+    action: str,
+    actor: User,
+    now: datetime,
+    note: str | None,
+) -> None:
+    """Set the changed fields (owners are written apart), move the version and record the
+    history of the change."""
+    for field, (_old, new) in changed.items():
+        if field != "owners":
+            setattr(task, field, new)
+    task.version += 1
+    task.updated_at = now
+    session.add(task)
+    history.record(
+        session,
+        entity=ENTITY,
+        entity_id=task.id,
+        action=action,
+        actor_id=actor.id,
+        at=now,
+        changes=changed,
+        note=note,
     )
 
 
@@ -174,21 +189,8 @@ def transition(
     changed: dict[str, tuple[Any, Any]] = {"status": (current, target)}
     if target is TaskStatus.completed and task.progress != 100:
         changed["progress"] = (task.progress, 100)
-    for field, (_old, new) in changed.items():
-        setattr(task, field, new)
-    task.version += 1
-    task.updated_at = task.activity_at = now
-    session.add(task)
-    history.record(
-        session,
-        entity=ENTITY,
-        entity_id=task.id,
-        action="transition",
-        actor_id=actor.id,
-        at=now,
-        changes=changed,
-        note=note,
-    )
+    task.activity_at = now
+    _apply(session, task, changed, action="transition", actor=actor, now=now, note=note)
     extra = {"from": current.value, "to": target.value, "note": note}
     event = events.TASK_STATUS_CHANGED
     return _publish(session, task, action="updated", event=event, now=now, today=today, extra=extra)

@@ -1,5 +1,4 @@
 from datetime import date
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -8,9 +7,11 @@ from sqlmodel import Session, col, select
 from app.models import History, Role, TaskOwner
 from tests.exchange.support import (
     API,
+    INDONESIAN,
     csv_file,
     data_version,
     history_of,
+    new_row,
     post_import,
     post_xlsx,
     problem_rows,
@@ -20,17 +21,6 @@ from tests.exchange.support import (
     xlsx_file,
 )
 from tests.factories import login, make_task, make_user
-
-INDONESIAN = "Pelatihan moderator konten 🛡️ — tahap “satu”"
-
-
-def _new(w: Any, **cells: Any) -> dict[str, Any]:
-    row = {
-        "commitment": w.commitment.code,
-        "title": "Draft the reporting guideline",
-        "lead_owner": w.ministry.code,
-    }
-    return {**row, **cells}
 
 
 def test_import_creates_and_updates_tasks(client: TestClient, session: Session) -> None:
@@ -136,9 +126,9 @@ def test_import_dry_run_reports_and_writes_nothing(client: TestClient, session: 
     untouched = make_task(session, commitment=w.commitment, title="Untouched", lead=w.ministry)
     before = data_version(session)
     content = csv_file(
-        _new(w, id="", version="", progress=""),
-        _new(w, id=str(task.id), version="1", title=task.title, progress="70"),
-        _new(w, id=str(untouched.id), version="1", title="Untouched", progress="0"),
+        new_row(w, id="", version="", progress=""),
+        new_row(w, id=str(task.id), version="1", title=task.title, progress="70"),
+        new_row(w, id=str(untouched.id), version="1", title="Untouched", progress="0"),
     )
 
     response = post_import(client, w.headers, content, dry_run="true")
@@ -165,10 +155,10 @@ def test_import_with_one_bad_row_writes_no_row(client: TestClient, session: Sess
     w = world(session)
     task = make_task(session, commitment=w.commitment, lead=w.ministry)
     content = csv_file(
-        _new(w, id="", version="", progress="10"),
-        _new(w, id=str(task.id), version="1", progress="60"),
-        _new(w, id="", version="", progress="150", due_date="2026-02-30"),
-        _new(w, id="", version="", progress="5"),
+        new_row(w, id="", version="", progress="10"),
+        new_row(w, id=str(task.id), version="1", progress="60"),
+        new_row(w, id="", version="", progress="150", due_date="2026-02-30"),
+        new_row(w, id="", version="", progress="5"),
     )
 
     response = post_import(client, w.headers, content)
@@ -197,7 +187,7 @@ def test_import_by_a_contributor_or_viewer_is_403(
     w = world(session)
     _user, headers = login(session, role=role, organisation=w.ministry)
 
-    response = post_import(client, headers, csv_file(_new(w)))
+    response = post_import(client, headers, csv_file(new_row(w)))
 
     assert response.status_code == 403
     assert tasks_by_title(session) == {}

@@ -1,7 +1,5 @@
 """Row errors of imports: each names its row and column, and fails the whole import."""
 
-from typing import Any
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
@@ -11,6 +9,7 @@ from tests.exchange.support import (
     API,
     csv_file,
     history_of,
+    new_row,
     post_import,
     problem_rows,
     reloaded,
@@ -19,29 +18,18 @@ from tests.exchange.support import (
 )
 from tests.factories import make_commitment, make_task
 
-INDONESIAN = "Pelatihan moderator konten 🛡️ — tahap “satu”"
-
-
-def _new(w: Any, **cells: Any) -> dict[str, Any]:
-    row = {
-        "commitment": w.commitment.code,
-        "title": "Draft the reporting guideline",
-        "lead_owner": w.ministry.code,
-    }
-    return {**row, **cells}
-
 
 def test_import_reports_every_failing_row_at_once(client: TestClient, session: Session) -> None:
     w = world(session)
     content = csv_file(
-        _new(w, progress="lots"),
-        _new(w, title="", lead_owner=""),
-        _new(w, commitment="NO-SUCH-COMMITMENT"),
-        _new(w, lead_owner="NO-SUCH-ORG"),
-        _new(w, support_owners=f"{w.ngo.code}; NOBODY"),
-        _new(w, assignee_email="nobody@example.test"),
-        _new(w, status="done"),
-        _new(w, start_date="2026-12-01", due_date="2026-06-30"),
+        new_row(w, progress="lots"),
+        new_row(w, title="", lead_owner=""),
+        new_row(w, commitment="NO-SUCH-COMMITMENT"),
+        new_row(w, lead_owner="NO-SUCH-ORG"),
+        new_row(w, support_owners=f"{w.ngo.code}; NOBODY"),
+        new_row(w, assignee_email="nobody@example.test"),
+        new_row(w, status="done"),
+        new_row(w, start_date="2026-12-01", due_date="2026-06-30"),
     )
 
     response = post_import(client, w.headers, content)
@@ -146,7 +134,7 @@ def test_import_create_with_a_status_moves_it_from_not_started(
     client: TestClient, session: Session
 ) -> None:
     w = world(session)
-    content = csv_file(_new(w, title="started", status="in_progress"))
+    content = csv_file(new_row(w, title="started", status="in_progress"))
 
     response = post_import(client, w.headers, content)
 
@@ -158,7 +146,7 @@ def test_import_row_errors_are_in_indonesian_on_request(
     client: TestClient, session: Session
 ) -> None:
     w = world(session)
-    content = csv_file(_new(w, progress="banyak", due_date="30/06/2026"))
+    content = csv_file(new_row(w, progress="banyak", due_date="30/06/2026"))
 
     response = post_import(client, {**w.headers, "Accept-Language": "id"}, content)
 
@@ -177,7 +165,7 @@ def test_import_with_an_unknown_column_is_refused_on_row_1(
     client: TestClient, session: Session
 ) -> None:
     w = world(session)
-    content = csv_file(_new(w, deadline="2026-06-30", Title="twice"))
+    content = csv_file(new_row(w, deadline="2026-06-30", Title="twice"))
 
     response = post_import(client, w.headers, content)
 
