@@ -70,6 +70,11 @@ class Settings(BaseSettings):
             return [_network_or_host(item) if isinstance(item, str) else item for item in value]
         return value
 
+    def task_page_url(self, task_id: object) -> str:
+        """The task's page for people, as every link the service sends gives it (e-mails,
+        calendar events, webhook payloads): not the JSON resource, which a browser cannot open."""
+        return f"{self.public_url.rstrip('/')}/tasks/{task_id}"
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")

@@ -18,10 +18,6 @@ PRODID = "-//Pantau//Task deadlines//EN"
 REFRESH = timedelta(hours=1)
 
 
-def task_url(settings: Settings, task_id: UUID) -> str:
-    return f"{settings.public_url.rstrip('/')}{settings.api_prefix}/tasks/{task_id}"
-
-
 def _description(task: TaskPublic, locale: str, link: str) -> str:
     commitment = task.commitment
     title = commitment.title_id if locale == "id" else commitment.title_en
@@ -43,7 +39,7 @@ def _description(task: TaskPublic, locale: str, link: str) -> str:
 
 
 def _event(task: TaskPublic, due: date, locale: str, settings: Settings) -> Event:
-    link = task_url(settings, task.id)
+    link = settings.task_page_url(task.id)
     event = Event()
     event.add("uid", f"task-{task.id}@pantau")  # stable: a task's event is updated, not added
     # DTSTAMP is the last change, not the time of the request, so equal data gives equal bytes.

@@ -26,7 +26,7 @@ from app.models import (
     WebhookDelivery,
 )
 from app.models.reminder import OPEN_STATUSES
-from app.reminders import messages, outbox, payloads
+from app.reminders import messages, outbox
 from app.reminders.audience import chunks
 from app.reminders.calendar import zone
 from app.reminders.mail import compose
@@ -105,7 +105,7 @@ class Context:
             commitment=f"{commitment.code} — "
             + (commitment.title_id if indonesian else commitment.title_en),
             plan=plan.title_id if indonesian else plan.title_en,
-            link=payloads.task_link(settings, task.id),
+            link=settings.task_page_url(task.id),
         )
 
 

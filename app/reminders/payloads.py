@@ -10,10 +10,6 @@ from app.reminders.audience import Audience
 from app.reminders.planner import EVENT, Owed
 
 
-def task_link(settings: Settings, task_id: UUID) -> str:
-    return f"{settings.public_url.rstrip('/')}{settings.api_prefix}/tasks/{task_id}"
-
-
 def envelope(event_type: str, data: dict[str, Any], now: datetime) -> dict[str, Any]:
     return {"type": event_type, "timestamp": now.isoformat(), "data": data}
 
@@ -26,7 +22,7 @@ def _task(settings: Settings, task: Task) -> dict[str, Any]:
         "progress": task.progress,
         "priority": task.priority.value,
         "due_date": task.due_date.isoformat() if task.due_date else None,
-        "url": task_link(settings, task.id),
+        "url": settings.task_page_url(task.id),
     }
 
 

@@ -65,9 +65,9 @@ def test_calendar_has_one_all_day_event_per_task_with_a_due_date(
         "Status: In progress (40%)",
         f"Commitment: {w.commitment.code} — {w.commitment.title_en}",
         f"Owners: {w.ministry.code} (lead), {w.ngo.code}",
-        f"http://127.0.0.1:8000/api/v1/tasks/{task.id}",
+        f"http://127.0.0.1:8000/tasks/{task.id}",
     ]
-    assert str(event["URL"]) == f"http://127.0.0.1:8000/api/v1/tasks/{task.id}"
+    assert str(event["URL"]) == f"http://127.0.0.1:8000/tasks/{task.id}"
     assert response.headers["content-disposition"] == 'inline; filename="pantau-deadlines.ics"'
     calendar = Calendar.from_ical(response.content)
     assert (str(calendar["VERSION"]), str(calendar["X-PUBLISHED-TTL"])) == ("2.0", "PT1H")

@@ -29,7 +29,7 @@ def test_indonesian_reminder_names_task_commitment_plan_due_date_and_link(
 
     subject, plain, html = _parts(smtp, "ayu@example.test")
     assert subject == "[Pantau] Jatuh tempo dalam 7 hari: Draft the guideline"
-    link = f"http://127.0.0.1:8000/api/v1/tasks/{team.task.id}"
+    link = f"http://127.0.0.1:8000/tasks/{team.task.id}"
     for expected in (
         "Halo ayu,",
         "Draft the guideline",
