@@ -45,22 +45,75 @@ def resolve(host: str, port: int) -> list[IP]:
     return found
 
 
+# IPv6 forms that carry an IPv4 address, which is where the packet ends up: NAT64 (RFC 6052,
+# the well-known and the local-use prefixes), 6to4 (RFC 3056), Teredo (RFC 4380), and the
+# IPv4-compatible and SIIT-translated forms. IPv4-mapped is Python's `ipv4_mapped`.
+NAT64 = IPv6Network("64:ff9b::/96")
+NAT64_LOCAL = IPv6Network("64:ff9b:1::/48")
+COMPATIBLE = IPv6Network("::/96")
+TRANSLATED = IPv6Network("::ffff:0:0:0/96")
+# The local-use prefix may be used at any RFC 6052 prefix length: each one puts the IPv4
+# address elsewhere, so each candidate is judged.
+NAT64_LENGTHS = (48, 56, 64, 96)
+
+
+def _low32(address: IPv6Address) -> IPv4Address:
+    return IPv4Address(int(address) & 0xFFFFFFFF)
+
+
+def _rfc6052(address: IPv6Address, prefix_length: int) -> IPv4Address:
+    """The IPv4 address after a NAT64 prefix of this length (RFC 6052 section 2.2)."""
+    if prefix_length == 96:
+        return _low32(address)
+    bits = int(address)
+    squeezed = ((bits >> 64) << 56) | (bits & ((1 << 56) - 1))  # bits 64-71 are reserved
+    return IPv4Address((squeezed >> (120 - prefix_length - 32)) & 0xFFFFFFFF)
+
+
+def embedded(address: IP) -> tuple[IPv4Address, ...]:
+    """The IPv4 addresses an IPv6 address carries (every candidate, when unsure)."""
+    if isinstance(address, IPv4Address):
+        return ()
+    if address.ipv4_mapped is not None:
+        return (address.ipv4_mapped,)
+    if address.teredo is not None:
+        return address.teredo  # (server, client): the client is de-obfuscated already
+    if address.sixtofour is not None:
+        return (address.sixtofour,)
+    if address in NAT64_LOCAL:
+        return tuple(_rfc6052(address, length) for length in NAT64_LENGTHS)
+    if any(address in network for network in (NAT64, COMPATIBLE, TRANSLATED)):
+        return (_low32(address),)
+    return ()
+
+
 def is_public(address: IP) -> bool:
     """Global unicast only: refuses loopback, private, link-local (cloud metadata at
-    169.254.169.254), shared, reserved and multicast, also when wrapped in IPv6."""
-    if isinstance(address, IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    169.254.169.254), shared, reserved and multicast; an IPv6 form that carries an IPv4
+    address is judged by every IPv4 address it carries."""
+    inside = embedded(address)
+    if inside:
+        return all(is_public(carried) for carried in inside)
     return address.is_global and not address.is_multicast
 
 
+def _listed(address: IP, allowlist: AllowList) -> bool:
+    return any(not isinstance(entry, str) and address in entry for entry in allowlist)
+
+
 def _allowed(address: IP, allowlist: AllowList) -> bool:
-    plain = address.ipv4_mapped if isinstance(address, IPv6Address) else None
-    for entry in allowlist:
-        if isinstance(entry, str):
-            continue
-        if address in entry or (plain is not None and plain in entry):
-            return True
+    if _listed(address, allowlist):
+        return True
+    inside = embedded(address)
+    if inside:
+        return all(_allowed(carried, allowlist) for carried in inside)
     return is_public(address)
+
+
+def _shown(address: IP) -> str:
+    """The address as refused, with the IPv4 address it carries: "64:ff9b::7f00:1 (127.0.0.1)"."""
+    inside = ", ".join(str(carried) for carried in embedded(address))
+    return f"{address} ({inside})" if inside else str(address)
 
 
 def parse(url: str) -> httpx.URL:
@@ -89,5 +142,5 @@ def check(url: str, allowlist: AllowList, resolver: Resolver = resolve) -> Targe
         raise Refused("webhook.url-unresolved")
     for address in addresses:
         if not named and not _allowed(address, allowlist):
-            raise Refused("webhook.url-private", str(address))
+            raise Refused("webhook.url-private", _shown(address))
     return Target(url=parsed, address=addresses[0])

@@ -83,6 +83,12 @@ def test_private_address_is_refused_without_the_allowlist(
         "http://[fd00:ec2::254]/hook",
         "http://100.100.100.200/hook",
         "http://0.0.0.0/hook",
+        "http://[64:ff9b::7f00:1]/hook",
+        "http://[64:ff9b:1::a00:1]/hook",
+        "http://[2002:7f00:1::]/hook",
+        "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/hook",
+        "http://[::127.0.0.1]/hook",
+        "http://[::ffff:0:a9fe:a9fe]/hook",
     ],
 )
 def test_non_public_addresses_are_refused(

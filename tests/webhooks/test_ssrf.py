@@ -46,6 +46,64 @@ def test_public_addresses(address: str) -> None:
     assert ssrf.is_public(ip_address(address))
 
 
+# IPv6 forms that carry a loopback or private IPv4 address, each with the address it carries.
+CARRIERS = [
+    ("64:ff9b::7f00:1", "127.0.0.1"),  # NAT64, well-known prefix
+    ("64:ff9b::a9fe:a9fe", "169.254.169.254"),
+    ("64:ff9b:1::a00:1", "10.0.0.1"),  # NAT64, local-use prefix as a /96
+    ("64:ff9b:1:a:0:1::", "10.0.0.1"),  # ... as a /56: the IPv4 address skips bits 64-71
+    ("2002:7f00:1::", "127.0.0.1"),  # 6to4
+    ("2002:c0a8:101::1", "192.168.1.1"),
+    ("2001:0:4136:e378:8000:63bf:80ff:fffe", "127.0.0.1"),  # Teredo, client obfuscated
+    ("::127.0.0.1", "127.0.0.1"),  # IPv4-compatible
+    ("::ffff:127.0.0.1", "127.0.0.1"),  # IPv4-mapped
+    ("::ffff:0:a00:1", "10.0.0.1"),  # IPv4-translated (SIIT)
+]
+
+
+@pytest.mark.parametrize(("address", "carried"), CARRIERS)
+def test_ipv6_forms_are_judged_by_the_ipv4_address_they_carry(address: str, carried: str) -> None:
+    assert ip_address(carried) in ssrf.embedded(ip_address(address))
+    assert not ssrf.is_public(ip_address(address))
+
+
+@pytest.mark.parametrize(
+    "address", ["64:ff9b::808:808", "2002:808:808::1", "2001:0:4136:e378:8000:63bf:f7f7:f7f6"]
+)
+def test_ipv6_forms_carrying_a_public_ipv4_address_are_public(address: str) -> None:
+    assert ssrf.is_public(ip_address(address))
+
+
+@pytest.mark.parametrize(("address", "carried"), CARRIERS)
+def test_name_resolving_to_an_ipv6_form_of_a_private_address_is_refused(
+    address: str, carried: str
+) -> None:
+    with pytest.raises(ssrf.Refused) as refused:
+        ssrf.check("https://hooks.example.org/x", [], dns(address))
+
+    assert refused.value.address.startswith(f"{ip_address(address)} (")
+    assert carried in refused.value.address
+
+
+def test_allowlisted_ipv4_network_admits_its_ipv6_forms() -> None:
+    network = [ip_network("10.0.0.0/8")]
+
+    for address in ("::ffff:10.1.1.1", "64:ff9b::a01:101", "2002:a01:101::1"):
+        assert ssrf.check("http://hooks.internal/x", network, dns(address)).address == ip_address(
+            address
+        )
+    with pytest.raises(ssrf.Refused):
+        ssrf.check("http://hooks.internal/x", network, dns("64:ff9b::7f00:1"))
+
+
+def test_allowlisted_ipv6_network_admits_its_addresses() -> None:
+    network = [ip_network("64:ff9b:1::/48")]
+
+    target = ssrf.check("http://hooks.internal/x", network, dns("64:ff9b:1::a00:1"))
+
+    assert target.address == ip_address("64:ff9b:1::a00:1")
+
+
 def test_name_resolving_to_a_private_address_is_refused() -> None:
     with pytest.raises(ssrf.Refused) as refused:
         ssrf.check("https://hooks.example.org/x", [], dns("10.0.0.7"))
@@ -134,6 +192,24 @@ def test_sender_refuses_when_dns_turned_private_since_creation() -> None:
     assert not outcome.ok
     assert outcome.error is not None
     assert outcome.error.startswith("refused:")
+
+
+@pytest.mark.parametrize(("address", "carried"), CARRIERS)
+def test_sender_refuses_ipv6_forms_of_private_addresses_at_delivery(
+    address: str, carried: str
+) -> None:
+    def receive(request: httpx.Request) -> httpx.Response:
+        raise AssertionError("no request may leave")
+
+    client = httpx.Client(transport=httpx.MockTransport(receive))
+    sender = WebhookSender(Settings(_env_file=None), client, dns(address))
+
+    outcome = sender.send(
+        url="https://hooks.example.org/", secret="whsec_QUFB", message_id="m", body="{}", at=NOW
+    )
+
+    assert not outcome.ok
+    assert carried in (outcome.error or "")
 
 
 def test_redirect_is_not_followed_and_counts_as_failure() -> None:
