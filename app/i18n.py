@@ -88,6 +88,28 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "en": "Only a coordinator or an admin may reopen a task.",
         "id": "Hanya koordinator atau admin yang boleh membuka kembali tugas.",
     },
+    "detail.task-other-plan": {
+        "en": "This task belongs to a plan you do not coordinate.",
+        "id": "Tugas ini termasuk rencana yang tidak Anda koordinasikan.",
+    },
+    "detail.progress-completed": {
+        "en": "A completed task's progress is 100; reopen the task (to in_progress) to change it.",
+        "id": "Kemajuan tugas yang selesai (completed) adalah 100; buka kembali tugas itu "
+        "(ke in_progress) untuk mengubahnya.",
+    },
+    "detail.progress-cancelled": {
+        "en": "A cancelled task's progress stays as it was; reopen the task (to not_started) to "
+        "change it.",
+        "id": "Kemajuan tugas yang dibatalkan (cancelled) tetap seperti semula; buka kembali "
+        "tugas itu (ke not_started) untuk mengubahnya.",
+    },
+    "detail.progress-complete-by-transition": {
+        "en": "Progress 100 means done: move the task to completed with a transition (POST "
+        "to the task's /transitions), which sets 100; an open task's progress is 0 to 99.",
+        "id": "Kemajuan 100 berarti selesai: ubah status tugas ke completed (selesai) dengan "
+        "transisi (POST ke /transitions tugas itu), yang menetapkan 100; kemajuan tugas yang "
+        "belum selesai 0 sampai 99.",
+    },
     "detail.stale": {
         "en": "The resource has changed since version {sent}; it is at version {current}.",
         "id": "Sumber daya telah berubah sejak versi {sent}; kini versi {current}.",

@@ -18,9 +18,10 @@ from app.errors import AppError, NotFound
 from app.exchange.cells import Problem, Row
 from app.exchange.problems import Owners, explained, failure
 from app.models import OwnerRole, Task, TaskStatus, User
-from app.tasks import references
+from app.tasks import progress, references
 from app.tasks import service as tasks
 from app.tasks.schemas import TaskCreate, TaskUpdate
+from app.tasks.transitions import DONE
 
 KEPT_WHEN_EMPTY = ("title", "progress", "priority")
 CLEARED_WHEN_EMPTY = ("start_date", "due_date")
@@ -66,6 +67,7 @@ def create_row(ctx: Context, row: Row) -> UUID:
         raise failure(*problems)
     optional = ("description", "start_date", "due_date", "priority", "progress")
     fields = {column: row.get(column) for column in optional if row.get(column) is not None}
+    _leave_completion_to_transition(fields, row.get("status"))
     assignee_id = _assignee(ctx.session, row.get("assignee_email"))
     try:
         data = TaskCreate.model_validate(
@@ -91,17 +93,26 @@ def update_row(ctx: Context, row: Row, task_id: UUID) -> bool:
         for organisation, role in references.current_owners(ctx.session, task)
     ]
     owners = _owners(row, current)
+    status = row.get("status")
+    if status is not None and status is not task.status and task.status in DONE:
+        _transition(ctx, task, status, row.get("note"))  # reopen first: done tasks stand still
     fields = _changes(ctx, task, row, owners)
+    _leave_completion_to_transition(fields, status)
     if fields:
         try:
             data = TaskUpdate.model_validate({**fields, "note": row.get("note")})
             tasks.update(ctx.session, task, data, actor=ctx.actor, now=ctx.now, today=ctx.today)
         except (ValidationError, AppError) as error:
             raise explained(error, owners) from error
-    status = row.get("status")
     if status is not None and status is not task.status:
         _transition(ctx, task, status, row.get("note"))
     return task.version != before
+
+
+def _leave_completion_to_transition(fields: dict[str, Any], status: TaskStatus | None) -> None:
+    """A row that completes its task may say 100 (an export does): the transition sets it."""
+    if status is TaskStatus.completed and fields.get("progress") == progress.COMPLETE:
+        del fields["progress"]
 
 
 def _locked(ctx: Context, task_id: UUID, version: int | None) -> Task:
@@ -109,6 +120,10 @@ def _locked(ctx: Context, task_id: UUID, version: int | None) -> Task:
         task = tasks.get(ctx.session, str(task_id), for_update=True)
     except NotFound:
         raise failure(Problem("id", "exchange.unknown-task")) from None
+    try:
+        tasks.ensure_writer(ctx.session, task, ctx.actor)
+    except AppError as error:
+        raise explained(error, []) from error
     if version is None:
         raise failure(Problem("version", "exchange.version-required"))
     if version != task.version:

@@ -12,8 +12,9 @@ from app.changes import service as changes
 from app.dashboard import tally
 from app.errors import Forbidden, NotFound
 from app.history import service as history
-from app.models import History, Role, Task, TaskOwner, TaskStatus, User
-from app.tasks import query, references, transitions
+from app.models import Commitment, History, Role, Task, TaskOwner, TaskStatus, User
+from app.plans.service import coordinates
+from app.tasks import progress, query, references, transitions
 from app.tasks.query import ENTITY
 from app.tasks.schemas import HistoryPublic, TaskCreate, TaskPublic, TaskUpdate
 from app.tasks.transitions import invalid
@@ -35,7 +36,11 @@ def get(session: Session, ref: str, *, for_update: bool = False) -> Task:
 
 
 def ensure_writer(session: Session, task: Task, user: User) -> None:
-    """A contributor writes only to tasks that its organisation owns (lead or support)."""
+    """A contributor writes only to tasks that its organisation owns (lead or support); a
+    coordinator only to tasks of the plans it coordinates (admins everywhere)."""
+    if user.role is Role.coordinator:
+        commitment = session.get(Commitment, task.commitment_id)
+        ensure_coordinates(session, commitment, user)
     if user.role is not Role.contributor:
         return
     if (
@@ -43,6 +48,14 @@ def ensure_writer(session: Session, task: Task, user: User) -> None:
         or session.get(TaskOwner, (task.id, user.organisation_id)) is None
     ):
         raise Forbidden("detail.other-organisation")
+
+
+def ensure_coordinates(session: Session, commitment: Commitment | None, user: User) -> None:
+    """Owners a coordinator names never widen its reach: the plan is what counts."""
+    if user.role is Role.admin:
+        return
+    if commitment is None or not coordinates(session, commitment.plan_id, user.id):
+        raise Forbidden("detail.task-other-plan")
 
 
 def ensure_patchable(data: TaskUpdate, user: User, task_id: UUID) -> None:
@@ -85,6 +98,9 @@ def create(
 ) -> TaskPublic:
     tally.keep_up(session, today)
     commitment = references.commitment(session, data.commitment)
+    ensure_coordinates(session, commitment, actor)
+    if data.progress:
+        progress.check(TaskStatus.not_started, data.progress)
     owners = references.resolve_owners(session, data.owners)
     references.check_assignee(session, data.assignee_id)
     references.check_dates(data.start_date, data.due_date)
@@ -111,6 +127,8 @@ def _changed_fields(session: Session, task: Task, data: TaskUpdate) -> dict[str,
         fields.get("start_date", task.start_date), fields.get("due_date", task.due_date)
     )
     changed = history.diff(task.model_dump(include=set(fields)), fields)
+    if "progress" in changed:
+        progress.check(task.status, changed["progress"][1])
     if data.owners is not None:
         before = references.owner_record(references.current_owners(session, task))
         owners = references.resolve_owners(session, data.owners)
@@ -187,13 +205,24 @@ def transition(
     current = task.status
     transitions.check(current, target, note=note, may_reopen=actor.role in REOPENERS)
     changed: dict[str, tuple[Any, Any]] = {"status": (current, target)}
-    if target is TaskStatus.completed and task.progress != 100:
-        changed["progress"] = (task.progress, 100)
+    changed |= _progress_after(session, task, target)
     task.activity_at = now
     _apply(session, task, changed, action="transition", actor=actor, now=now, note=note)
     extra = {"from": current.value, "to": target.value, "note": note}
     event = events.TASK_STATUS_CHANGED
     return _publish(session, task, action="updated", event=event, now=now, today=today, extra=extra)
+
+
+def _progress_after(session: Session, task: Task, target: TaskStatus) -> dict[str, tuple[Any, Any]]:
+    """Completing makes progress 100; reopening a completed task gives back its figure from
+    before the completion (docs/decisions/0011)."""
+    if target is TaskStatus.completed:
+        new = progress.COMPLETE
+    elif task.status is TaskStatus.completed:
+        new = progress.before_completion(session, task.id)
+    else:
+        return {}
+    return {"progress": (task.progress, new)} if new != task.progress else {}
 
 
 def delete(session: Session, task: Task, *, actor: User, now: datetime, today: date) -> None:

@@ -8,7 +8,14 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.models import Commitment, Organisation, Pillar, Plan, Role, Task, User
-from tests.factories import login, make_commitment, make_organisation, make_pillar, make_plan
+from tests.factories import (
+    login,
+    make_commitment,
+    make_coordinator_of,
+    make_organisation,
+    make_pillar,
+    make_plan,
+)
 
 URL = "/api/v1/tasks"
 
@@ -25,13 +32,16 @@ class World:
 
 
 def world(session: Session, *, role: Role = Role.coordinator) -> World:
-    """A plan with a pillar and a commitment, two organisations and a logged-in user."""
+    """A plan with a pillar and a commitment, two organisations and a logged-in user (a
+    coordinator coordinates the plan)."""
     plan = make_plan(session)
     pillar = make_pillar(session, plan=plan)
     commitment = make_commitment(session, plan=plan, pillar=pillar)
     ministry = make_organisation(session)
     ngo = make_organisation(session)
     user, headers = login(session, role=role)
+    if role is Role.coordinator:
+        make_coordinator_of(session, plan=plan, user=user)
     return World(plan, pillar, commitment, ministry, ngo, user, headers)
 
 

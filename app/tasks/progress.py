@@ -1,0 +1,45 @@
+"""How progress follows status (docs/decisions/0011): a task is completed exactly when its
+progress is 100, and a done task's progress stands still until the task is reopened."""
+
+from uuid import UUID
+
+from sqlmodel import Session, col, select
+
+from app.errors import Conflict
+from app.models import History
+from app.models import TaskStatus as S
+from app.tasks.query import ENTITY
+
+COMPLETE = 100
+# Where a reopened task starts when its history holds no progress before completion.
+REOPENED_DEFAULT = 0
+
+
+def check(status: S, progress: int) -> None:
+    """Refuse a progress that would contradict the status (409): a completed or cancelled
+    task keeps its figure until reopened, and only completing a task makes it 100."""
+    if status is S.completed:
+        raise Conflict("detail.progress-completed")
+    if status is S.cancelled:
+        raise Conflict("detail.progress-cancelled")
+    if progress == COMPLETE:
+        raise Conflict("detail.progress-complete-by-transition")
+
+
+def before_completion(session: Session, task_id: UUID) -> int:
+    """The progress a task had when it was last completed, read from its history: reopening
+    undoes the completion, so the work done stays counted and no more than that."""
+    row = session.exec(
+        select(History)
+        .where(
+            col(History.entity) == ENTITY,
+            col(History.entity_id) == task_id,
+            col(History.action) == "transition",
+            col(History.field) == "progress",
+        )
+        .order_by(col(History.id).desc())
+        .limit(1)
+    ).first()
+    if row is None or row.new != COMPLETE or not isinstance(row.old, int):
+        return REOPENED_DEFAULT
+    return row.old if 0 <= row.old < COMPLETE else REOPENED_DEFAULT
