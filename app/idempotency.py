@@ -4,10 +4,11 @@ A POST with an `Idempotency-Key` and a bearer token is scoped by (SHA-256 of the
 The key is claimed in a transaction of its own, committed before the request runs, so a
 duplicate that arrives meanwhile (another replica included) finds the claim and gets 409. The
 answer is stored before it is sent, so a client that saw it and retries gets it back. A 5xx or
-a crash releases the claim, so the request can be retried; a claim older than the claim timeout
-(a process killed mid-request) is taken over. The window that remains: a process that dies
-after the request committed but before its answer was stored lets a retry run it again once
-the claim has gone stale.
+an exception releases the claim, so the request can be retried. A claim names its holder, the
+process running it (app.holders): once that process is dead (killed mid-request), the next
+retry takes the claim over at once; while it lives, never. The window that remains: a process
+that dies after the request committed but before its answer was stored lets a retry run it
+again.
 """
 
 import hashlib
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import anyio
-from sqlalchemy import Engine
+from sqlalchemy import ColumnElement, Engine, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, delete
@@ -29,6 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.auth import bearer_secret, hash_secret
 from app.db import unit_of_work
 from app.errors import AppError, BadRequest, Conflict, ServiceUnavailable, render
+from app.holders import Holder
 from app.models import IdempotentRequest
 from app.ops.middleware import replay_body
 
@@ -58,6 +60,7 @@ class Answer:
 @dataclass(frozen=True)
 class Claim:
     engine: Engine
+    holder: Holder
     token_hash: str
     key: str
     fingerprint: str
@@ -79,6 +82,7 @@ def _insert(session: Session, claim: Claim, now: datetime) -> bool:
         headers={},
         body=b"",
         created_at=now,
+        holder=claim.holder.id,
     )
     # RETURNING, not rowcount: psycopg reports -1 for an INSERT that did nothing.
     returning = statement.on_conflict_do_nothing().returning(IdempotentRequest.key)
@@ -87,6 +91,7 @@ def _insert(session: Session, claim: Claim, now: datetime) -> bool:
 
 def take(claim: Claim, *, now: datetime, ttl: timedelta, stale_after: timedelta) -> Answer | None:
     """Claim the key (None: go ahead), or the stored answer to replay; raises when refused."""
+    claim.holder.hold()
     with unit_of_work(claim.engine) as session:
         # Expired keys of every client go here, so the table cleans itself.
         session.exec(delete(IdempotentRequest).where(col(IdempotentRequest.created_at) < now - ttl))
@@ -99,11 +104,38 @@ def take(claim: Claim, *, now: datetime, ttl: timedelta, stale_after: timedelta)
             raise IdempotencyMismatch("detail.idempotency-mismatch")
         if row.status_code is not None:
             return Answer(row.status_code, dict(row.headers), bytes(row.body))
-        if row.created_at > now - stale_after:
+        if _running(session, row, claim.holder, now - stale_after):
             raise IdempotencyInProgress("detail.idempotency-in-progress", headers=RETRY)
-        row.created_at = now  # the first attempt's process died: take its claim over
-        session.add(row)
+        if not _take_over(session, row, claim.holder, now):  # another retry took it first
+            raise IdempotencyInProgress("detail.idempotency-in-progress", headers=RETRY)
         return None
+
+
+def _running(session: Session, row: IdempotentRequest, holder: Holder, since: datetime) -> bool:
+    """Whether the first attempt may still be running. A claim made before claims named their
+    holder goes stale by age."""
+    if row.holder is None:
+        return row.created_at > since
+    return holder.alive(session, row.holder)
+
+
+def _take_over(session: Session, row: IdempotentRequest, holder: Holder, now: datetime) -> bool:
+    """Move the unfinished claim of a dead holder to ours, unless another retry just did."""
+    mine = (
+        update(IdempotentRequest)
+        .where(col(IdempotentRequest.token_hash) == row.token_hash)
+        .where(col(IdempotentRequest.key) == row.key)
+        .where(col(IdempotentRequest.status_code).is_(None))
+        .where(_same_holder(row.holder))
+        .values(holder=holder.id, created_at=now)
+        .returning(col(IdempotentRequest.key))
+    )
+    return session.exec(mine).first() is not None
+
+
+def _same_holder(holder: str | None) -> ColumnElement[bool]:
+    column = col(IdempotentRequest.holder)
+    return column.is_(None) if holder is None else column == holder
 
 
 def finish(claim: Claim, answer: Answer | None) -> None:
@@ -151,7 +183,8 @@ class Idempotency:
         body = await _read_body(receive)
         if body is not None:
             mark = fingerprint(scope["method"], scope["path"], scope["query_string"], body)
-            claim = Claim(scope["app"].state.engine, hash_secret(secret), key, mark)
+            state = scope["app"].state
+            claim = Claim(state.engine, state.holder, hash_secret(secret), key, mark)
             await self._handle(claim, body, request, receive, send)
 
     async def _handle(

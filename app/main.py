@@ -17,6 +17,7 @@ from app.dashboard.router import router as dashboard_router
 from app.db import make_engine
 from app.errors import install_error_handlers
 from app.exchange.router import router as exchange_router
+from app.holders import holder_for
 from app.http import NotModified, not_modified_response
 from app.idempotency import Idempotency
 from app.migrate import head_revision
@@ -59,11 +60,13 @@ def create_app(
     owns_engine = engine is None
     engine = engine or make_engine(settings.database_url)
     live = dashboard_live.create(engine, settings, clock or SystemClock())
+    holder = holder_for(engine)  # names this process in its idempotency claims
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with dashboard_live.running(live):
             yield
+        holder.release()
         if owns_engine:
             engine.dispose()
         process_exited()
@@ -77,6 +80,7 @@ def create_app(
     app.state.settings = settings
     app.state.clock = live.hub.clock
     app.state.engine = engine
+    app.state.holder = holder
     app.state.migration_head = head_revision(settings.database_url)
 
     install_error_handlers(app)

@@ -39,7 +39,8 @@ class Change(SQLModel, table=True):
 class IdempotentRequest(SQLModel, table=True):
     """A POST with an Idempotency-Key: claimed before it runs, then its first answer, replayed
     for repeats. Scoped by the SHA-256 of the bearer token, so keys of different clients never
-    meet; `status_code` is NULL while the first attempt is still running."""
+    meet; `status_code` is NULL while the first attempt is still running, in the process named
+    by `holder` (app.holders: its lock says whether that process lives)."""
 
     __tablename__ = "idempotent_request"
 
@@ -50,3 +51,4 @@ class IdempotentRequest(SQLModel, table=True):
     headers: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
     body: bytes = Field(default=b"", sa_type=LargeBinary)
     created_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    holder: str | None = Field(default=None, max_length=20)

@@ -193,17 +193,38 @@ def test_key_older_than_24_hours_may_be_reused(
     assert len(session.exec(select(IdempotentRequest)).all()) == 1
 
 
-def _claim(session: Session, secret: str, key: str, age: timedelta) -> None:
+def _claim(
+    session: Session, secret: str, key: str, age: timedelta, holder: str | None = None
+) -> None:
     mark = fingerprint("POST", URL, b"", httpx.Request("POST", "http://x", json=BODY).read())
     session.add(
         IdempotentRequest(
-            token_hash=hash_secret(secret), key=key, fingerprint=mark, created_at=NOW - age
+            token_hash=hash_secret(secret),
+            key=key,
+            fingerprint=mark,
+            created_at=NOW - age,
+            holder=holder,
         )
     )
     session.commit()
 
 
-def test_a_claim_left_by_a_dead_process_is_taken_over_once_stale(
+def test_a_fresh_claim_of_a_dead_holder_is_taken_over_at_once(
+    app: FastAPI, client: TestClient, session: Session
+) -> None:
+    secret = make_token(session, user=make_user(session, role=Role.admin))
+    app.state.holder.hold()
+    _claim(session, secret, "dead", timedelta(seconds=1), holder="4242")  # nobody holds its lock
+    _claim(session, secret, "live", timedelta(hours=1), holder=app.state.holder.id)
+
+    dead = _post(client, auth(secret), "dead")
+    live = _post(client, auth(secret), "live")
+
+    assert (dead.status_code, live.status_code) == (201, 409)
+    assert live.headers["retry-after"] == "1"
+
+
+def test_a_claim_made_before_claims_named_their_holder_is_taken_over_once_stale(
     client: TestClient, session: Session
 ) -> None:
     secret = make_token(session, user=make_user(session, role=Role.admin))
