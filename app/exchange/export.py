@@ -12,7 +12,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy import ColumnElement
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from app.exchange.columns import COLUMNS, OWNER_SEPARATOR, Cell, guard
 from app.http import PageParams, decode_cursor
@@ -20,6 +20,7 @@ from app.models import OwnerRole, Task, User
 from app.pagination import paginate
 from app.tasks import query
 from app.tasks.schemas import TaskFilters, TaskPublic
+from app.users import visibility
 
 # Tasks read per query: bounded memory for the ORM rows, few round trips.
 BATCH = 500
@@ -56,13 +57,6 @@ def batches(
             return
 
 
-def _emails(session: Session, tasks: Sequence[TaskPublic]) -> dict[UUID, str]:
-    ids = {task.assignee_id for task in tasks if task.assignee_id}
-    if not ids:
-        return {}
-    return dict(session.exec(select(User.id, User.email).where(col(User.id).in_(ids))).all())
-
-
 def _row(task: TaskPublic, emails: dict[UUID, str]) -> Row:
     lead = [o.organisation.code for o in task.owners if o.role is OwnerRole.lead]
     support = [o.organisation.code for o in task.owners if o.role is OwnerRole.support]
@@ -88,10 +82,12 @@ def _row(task: TaskPublic, emails: dict[UUID, str]) -> Row:
 
 
 def rows(
-    session: Session, filters: TaskFilters, *, user_id: UUID, today: date, batch_size: int = BATCH
+    session: Session, filters: TaskFilters, *, viewer: User, today: date, batch_size: int = BATCH
 ) -> Iterator[Row]:
-    for tasks in batches(session, filters, user_id=user_id, today=today, batch_size=batch_size):
-        emails = _emails(session, tasks)
+    """The export as the viewer may read it: an assignee's address only where the viewer may
+    see it (app.users.visibility), an empty cell otherwise."""
+    for tasks in batches(session, filters, user_id=viewer.id, today=today, batch_size=batch_size):
+        emails = visibility.addresses(session, viewer, (task.assignee_id for task in tasks))
         yield from (_row(task, emails) for task in tasks)
 
 

@@ -5,7 +5,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.auth import CoordinatorDep, CurrentUserDep, current_user
 from app.db import SessionDep
-from app.deps import ClockDep, DataETagDep, LocaleDep, SettingsDep, TodayDep
+from app.deps import CallerETagDep, ClockDep, DataETagDep, LocaleDep, SettingsDep, TodayDep
 from app.errors import Unauthenticated
 from app.exchange import calendar, export, feedkeys, files, service
 from app.exchange.schemas import FeedKeyCreated, ImportReport
@@ -45,13 +45,13 @@ def _file(content: bytes, media_type: str, etag: str, disposition: str) -> Respo
 @router.get("/tasks.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
 def export_tasks_csv(
     user: CurrentUserDep,
-    etag: DataETagDep,
+    etag: CallerETagDep,
     session: SessionDep,
     filters: FiltersDep,
     today: TodayDep,
 ) -> Response:
     """Every task matching the filters of GET /tasks, as CSV (RFC 4180, UTF-8 with a BOM)."""
-    content = export.to_csv(export.rows(session, filters, user_id=user.id, today=today))
+    content = export.to_csv(export.rows(session, filters, viewer=user, today=today))
     return _file(content, export.CSV_TYPE, etag, f'attachment; filename="tasks-{today}.csv"')
 
 
@@ -60,13 +60,13 @@ def export_tasks_csv(
 )
 def export_tasks_xlsx(
     user: CurrentUserDep,
-    etag: DataETagDep,
+    etag: CallerETagDep,
     session: SessionDep,
     filters: FiltersDep,
     today: TodayDep,
 ) -> Response:
     """Every task matching the filters of GET /tasks, as an XLSX workbook."""
-    content = export.to_xlsx(export.rows(session, filters, user_id=user.id, today=today))
+    content = export.to_xlsx(export.rows(session, filters, viewer=user, today=today))
     return _file(content, export.XLSX_TYPE, etag, f'attachment; filename="tasks-{today}.xlsx"')
 
 

@@ -19,6 +19,7 @@ from app.ops.metrics import REMINDERS
 from app.pagination import paginate
 from app.reminders import delivery, schedule
 from app.reminders.schemas import ReminderPublic
+from app.users import visibility
 from app.webhooks.sender import WebhookSender
 
 SEES_ALL = frozenset({Role.admin, Role.coordinator})
@@ -68,8 +69,15 @@ def list_reminders(
     statement = select(Reminder).where(*(c for c in conditions if c is not None))
     rows, cursor = paginate(session, statement, [col(Reminder.fire_at), col(Reminder.id)], page)
     deliveries = _deliveries(session, [row.id for row in rows])
+    seen = visibility.seen(session, viewer, (row.user_id for row in rows))
     items = [
-        ReminderPublic.model_validate({**row.model_dump(), "delivery_id": deliveries.get(row.id)})
+        ReminderPublic.model_validate(
+            {
+                **row.model_dump(),
+                "address": row.address if row.user_id in seen else None,
+                "delivery_id": deliveries.get(row.id),
+            }
+        )
         for row in rows
     ]
     return items, cursor

@@ -5,7 +5,6 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, select
 
 from app import audit
@@ -15,26 +14,23 @@ from app.history import service as history
 from app.http import PageParams
 from app.i18n import text
 from app.models import (
-    Commitment,
-    History,
     Organisation,
-    PlanCoordinator,
     Role,
-    Task,
-    TaskOwner,
     User,
 )
 from app.organisations import service as organisations
 from app.pagination import paginate
 from app.users import tokens_service as tokens
+from app.users import visibility
 from app.users.schemas import UserCreate, UserPublic, UserUpdate
 
 ENTITY = "user"
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 # What a coordinator may create and look after; admins and coordinators are an admin's call.
 MANAGED_ROLES = frozenset({Role.contributor, Role.viewer})
-SELF_FIELDS = frozenset({"name", "locale", "time_zone", "digest"})
-COORDINATOR_FIELDS = SELF_FIELDS | {"email", "active"}
+# The address is where reminders and sign-in links go: only its owner or an admin moves it.
+SELF_FIELDS = frozenset({"name", "email", "locale", "time_zone", "digest"})
+COORDINATOR_FIELDS = frozenset({"name", "locale", "time_zone", "digest", "active"})
 NOT_NULL = frozenset({"name", "email", "role", "locale", "digest", "active"})
 
 
@@ -48,54 +44,13 @@ def get(session: Session, user_id: UUID) -> User:
 def get_visible(session: Session, user_id: UUID, *, viewer: User) -> User:
     """The user, when the viewer may see them (403 otherwise)."""
     user = get(session, user_id)
-    if not can_see(session, viewer, user):
+    if not visibility.can_see(session, viewer, user):
         raise Forbidden("detail.user-forbidden")
     return user
 
 
 def public(user: User) -> UserPublic:
     return UserPublic.model_validate(user.model_dump())
-
-
-def _visible_to(coordinator: User) -> ColumnElement[bool]:
-    """The people of a coordinator's plans: users of the organisations that own tasks or lead
-    commitments there, the plans' coordinators, the users it created, and itself."""
-    plans = select(PlanCoordinator.plan_id).where(col(PlanCoordinator.user_id) == coordinator.id)
-    owners = (
-        select(TaskOwner.organisation_id)
-        .join(Task, col(Task.id) == col(TaskOwner.task_id))
-        .join(Commitment, col(Commitment.id) == col(Task.commitment_id))
-        .where(col(Commitment.plan_id).in_(plans))
-    )
-    leads = select(Commitment.lead_organisation_id).where(col(Commitment.plan_id).in_(plans))
-    peers = select(PlanCoordinator.user_id).where(col(PlanCoordinator.plan_id).in_(plans))
-    created = select(History.entity_id).where(
-        col(History.entity) == ENTITY,
-        col(History.action) == "created",
-        col(History.actor_id) == coordinator.id,
-    )
-    return or_(
-        col(User.id) == coordinator.id,
-        col(User.organisation_id).in_(owners),
-        col(User.organisation_id).in_(leads),
-        col(User.id).in_(peers),
-        col(User.id).in_(created),
-    )
-
-
-def _scope(viewer: User) -> ColumnElement[bool] | None:
-    if viewer.role is Role.admin:
-        return None
-    if viewer.role is Role.coordinator:
-        return _visible_to(viewer)
-    return col(User.id) == viewer.id
-
-
-def can_see(session: Session, viewer: User, user: User) -> bool:
-    scope = _scope(viewer)
-    if scope is None or viewer.id == user.id:
-        return True
-    return session.exec(select(User.id).where(col(User.id) == user.id, scope)).first() is not None
 
 
 def list_users(
@@ -107,7 +62,7 @@ def list_users(
     organisation_id: UUID | None,
 ) -> tuple[list[UserPublic], str | None]:
     statement = select(User)
-    scope = _scope(viewer)
+    scope = visibility.scope(viewer)
     if scope is not None:
         statement = statement.where(scope)
     if role is not None:
@@ -198,14 +153,14 @@ def _insert(session: Session, data: UserCreate, *, actor_id: UUID | None, now: d
     return user
 
 
-def _check_may_change(actor: User, user: User, fields: Iterable[str]) -> None:
+def _check_may_change(session: Session, actor: User, user: User, fields: Iterable[str]) -> None:
     if actor.role is Role.admin:
         return
     allowed: frozenset[str] = frozenset()
     if actor.id == user.id:
         allowed = SELF_FIELDS
     elif actor.role is Role.coordinator and user.role in MANAGED_ROLES:
-        allowed = COORDINATOR_FIELDS
+        allowed = COORDINATOR_FIELDS if visibility.manages(session, actor, user) else allowed
     for field in sorted(fields):
         if field not in allowed:
             raise Forbidden("detail.user-field", field=field)
@@ -227,7 +182,7 @@ def _check_fields(session: Session, user: User, fields: dict[str, Any], actor: U
 
 def update(session: Session, user: User, data: UserUpdate, *, actor: User, now: datetime) -> User:
     fields = data.model_dump(exclude_unset=True, exclude={"version"})
-    _check_may_change(actor, user, fields)
+    _check_may_change(session, actor, user, fields)
     _check_fields(session, user, fields, actor)
     changed = history.diff(user.model_dump(), fields)
     if not changed:

@@ -220,7 +220,7 @@ def test_export_rows_read_every_batch_in_creation_order(session: Session) -> Non
     w = world(session)
     made = [make_task(session, commitment=w.commitment, title=f"t{n}") for n in range(5)]
 
-    rows = list(export.rows(session, TaskFilters(), user_id=w.user.id, today=TODAY, batch_size=2))
+    rows = list(export.rows(session, TaskFilters(), viewer=w.user, today=TODAY, batch_size=2))
 
     # Creation order is (created_at, id); the factory gives every task the same created_at.
     assert [row[0] for row in rows] == [str(task.id) for task in sorted(made, key=lambda t: t.id)]

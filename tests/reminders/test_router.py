@@ -5,7 +5,7 @@ from sqlmodel import Session
 
 from app.models import Role
 from tests.conftest import NOW
-from tests.factories import auth, login, make_token
+from tests.factories import auth, login, make_coordinator_of, make_token
 from tests.reminders.conftest import Run, Team
 
 URL = "/api/v1/reminders"
@@ -48,7 +48,9 @@ def test_filters_by_task_status_channel_and_recipient(
     team = _scheduled(session, run)
     other = Team(session, due=NOW.date() + timedelta(days=14), tag="-2")
     run(NOW + timedelta(days=7))
-    _, headers = login(session, role=Role.coordinator)
+    coordinator, headers = login(session, role=Role.coordinator)
+    for plan in (team.plan, other.plan):  # addresses are shown for the people of its plans
+        make_coordinator_of(session, plan=plan, user=coordinator)
 
     by_task = client.get(URL, params={"task": str(other.task.id)}, headers=headers)
     by_recipient = client.get(URL, params={"recipient": "ayu@example.test"}, headers=headers)
@@ -75,6 +77,18 @@ def test_contributor_sees_only_reminders_addressed_to_them(
 
     assert [i["address"] for i in mine.json()["items"]] == ["ayu@example.test"]
     assert [i["address"] for i in me.json()["items"]] == ["ayu@example.test"]
+
+
+def test_coordinator_of_another_plan_sees_no_addresses(
+    client: TestClient, session: Session, run: Run
+) -> None:
+    team = _scheduled(session, run)
+    _, headers = login(session, role=Role.coordinator)
+
+    items = client.get(URL, headers=headers).json()["items"]
+
+    assert {i["task_id"] for i in items} == {str(team.task.id)}
+    assert [i["address"] for i in items] == [None, None]
 
 
 def test_unknown_status_is_422(client: TestClient, session: Session) -> None:
