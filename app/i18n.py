@@ -377,6 +377,16 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "en": "The file has more than {limit} task rows: split it.",
         "id": "Berkas berisi lebih dari {limit} baris tugas: pecah menjadi beberapa berkas.",
     },
+    "exchange.too-many-lines": {
+        "en": "The file has more than {limit} rows, blank or not: split it, or delete the empty "
+        "rows below the data.",
+        "id": "Berkas berisi lebih dari {limit} baris, kosong atau tidak: pecah menjadi beberapa "
+        "berkas, atau hapus baris kosong di bawah data.",
+    },
+    "exchange.too-many-columns": {
+        "en": "The file has more than {limit} columns: keep the columns of the export, and note.",
+        "id": "Berkas berisi lebih dari {limit} kolom: pertahankan kolom hasil ekspor, serta note.",
+    },
     "exchange.unsupported-type": {
         "en": "Send a CSV (text/csv) or XLSX file, as the body or as the multipart field `file`.",
         "id": "Kirim berkas CSV (text/csv) atau XLSX, sebagai isi permintaan atau sebagai isian "

@@ -1,8 +1,13 @@
 """Reading an uploaded table: which kind of file it is, and its rows, with limits.
 
 A file that is not CSV or XLSX is refused with 415; one that claims to be but cannot be read
-(bad encoding, a broken workbook) with 422; one with too many rows with 413. Nothing here
-touches the database.
+(bad encoding, a broken workbook) with 422; one with too many rows or columns with 413. Nothing
+here touches the database.
+
+The work is bounded by what is read, never by what the file says of itself: a sheet may
+declare a dimension of A1:XFD1048576 (or A1:C1 above a thousand rows), and a CSV may hold a
+million empty lines. At most MAX_COLUMNS columns of at most `Limits.line_budget` rows, blank or
+not, are looked at; one row more is refused.
 """
 
 import csv
@@ -32,6 +37,10 @@ GENERIC_TYPE = "application/octet-stream"
 ACCEPTED = {"Accept-Post": f"text/csv, {XLSX_TYPE}, multipart/form-data"}
 DELIMITERS = (",", ";", "\t")  # Excel in an Indonesian locale saves CSV with semicolons
 MAX_FORM_FIELDS = 16  # the file and a few text fields (a comment) beside it; more is not our form
+# Every column an import knows fits with room to spare; a header cell beyond is refused.
+MAX_COLUMNS = 64
+# Lines around the data (titles, blank lines) that a file may have beyond its task rows.
+SPARE_LINES = 100
 
 
 class Kind(StrEnum):
@@ -56,6 +65,11 @@ class Table:
 class Limits:
     max_rows: int
     max_unpacked_bytes: int
+
+    @property
+    def line_budget(self) -> int:
+        """The rows of a file read at most, counted blank or not."""
+        return self.max_rows + SPARE_LINES
 
 
 def file_error(key: str, **params: Any) -> Invalid:
@@ -117,14 +131,18 @@ def _blank(values: list[Cell]) -> bool:
 def _table(source: Iterator[list[Cell]], limits: Limits) -> Table:
     """The first non-blank row names the columns; the non-blank rows after it are the data,
     numbered as a spreadsheet numbers them. More rows than the limit are refused."""
-    numbered = enumerate(source, start=1)
-    header = next((values for _, values in numbered if not _blank(values)), [])
+    numbered = _budgeted(source, limits.line_budget)
+    header, wide = next(
+        ((values, wide) for _, values, wide in numbered if values or wide), ([], False)
+    )
+    if wide:
+        raise PayloadTooLarge("exchange.too-many-columns", limit=MAX_COLUMNS)
     columns = [normalise_header(str(cell)) if cell is not None else "" for cell in header]
     if not any(columns):
         raise file_error("exchange.empty")
     rows: list[tuple[int, dict[str, Cell]]] = []
-    for number, values in numbered:
-        if _blank(values):
+    for number, values, _ in numbered:
+        if not values:
             continue  # spreadsheets keep blank lines around the data
         if len(rows) == limits.max_rows:
             raise PayloadTooLarge("exchange.too-many-rows", limit=limits.max_rows)
@@ -132,6 +150,16 @@ def _table(source: Iterator[list[Cell]], limits: Limits) -> Table:
         cells = zip(columns, padded, strict=False)
         rows.append((number, {name: cell for name, cell in cells if name}))
     return Table(columns, rows)
+
+
+def _budgeted(source: Iterator[list[Cell]], budget: int) -> Iterator[tuple[int, list[Cell], bool]]:
+    """Each row numbered from 1, cut to MAX_COLUMNS cells ([] when they are blank), and whether
+    it has a value beyond them. A row past the budget is refused, blank or not."""
+    for number, values in enumerate(source, start=1):
+        if number > budget:
+            raise PayloadTooLarge("exchange.too-many-lines", limit=budget)
+        known = values[:MAX_COLUMNS]
+        yield number, [] if _blank(known) else known, not _blank(values[MAX_COLUMNS:])
 
 
 def _decode(data: bytes) -> str:
@@ -146,7 +174,10 @@ def _decode(data: bytes) -> str:
 def _delimiter(content: str) -> str:
     first = content.partition("\n")[0]
     known = [
-        sum(normalise_header(name) in IMPORTABLE for name in first.split(delimiter))
+        sum(
+            normalise_header(name) in IMPORTABLE
+            for name in first.split(delimiter, MAX_COLUMNS)[:MAX_COLUMNS]
+        )
         for delimiter in DELIMITERS
     ]
     return DELIMITERS[known.index(max(known))]
@@ -174,8 +205,14 @@ def _xlsx_rows(data: bytes, limits: Limits) -> Iterator[list[Cell]]:
         raise file_error("exchange.bad-xlsx") from error
     try:
         sheet = workbook["tasks"] if "tasks" in workbook.sheetnames else workbook.worksheets[0]
-        # From row 1 whatever the sheet's stated dimension, so rows keep their numbers.
-        for values in sheet.iter_rows(min_row=1, values_only=True):
+        # The stated dimension is the file's claim: openpyxl would pad every row to its width
+        # and yield rows up to its height (or stop at a height that is too small).
+        sheet.reset_dimensions()
+        # From row 1, so rows keep their numbers; each row as wide as its last cell (at most
+        # Excel's 16,384), and one row past the budget, so that `_budgeted` sees a file that
+        # goes beyond it.
+        rows = sheet.iter_rows(min_row=1, max_row=limits.line_budget + 1, values_only=True)
+        for values in rows:
             yield [_xlsx_cell(value) for value in values]
     except Exception as error:
         raise file_error("exchange.bad-xlsx") from error

@@ -3,14 +3,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
-from app.auth import CoordinatorDep, CurrentUserDep, current_user
-from app.db import SessionDep
+from app.auth import CurrentUserDep, current_user, require_role
+from app.db import SessionDep, finish, get_engine, open_session
 from app.deps import CallerETagDep, ClockDep, DataETagDep, LocaleDep, SettingsDep, TodayDep
 from app.errors import Unauthenticated
 from app.exchange import calendar, export, feedkeys, files, service
 from app.exchange.schemas import FeedKeyCreated, ImportReport
 from app.http import resource_etag
-from app.models import User
+from app.models import Role, User
 from app.tasks.router import FiltersDep
 
 router = APIRouter(tags=["exchange"])
@@ -78,23 +78,44 @@ async def uploaded(request: Request, settings: SettingsDep) -> files.Upload:
     return files.Upload(await request.body(), content_type)
 
 
-UploadDep = Annotated[files.Upload, Depends(uploaded)]
+async def importer(request: Request) -> User:
+    """The caller of an import, a coordinator or admin, authenticated in a read of its own:
+    the request's unit of work (SessionDep) holds one of the process's few write slots from
+    its start, and an upload is received and parsed before that, so that a slow client or a
+    hostile file holds up no other writer."""
+    session = open_session(get_engine(request), write=False)
+    try:
+        user = await current_user(request, session)
+    finally:
+        await run_in_threadpool(finish, session, commit=True)  # keeps the user loaded
+    return await require_role(Role.coordinator)(user)
+
+
+ImporterDep = Annotated[User, Depends(importer)]
+
+
+async def uploaded_table(request: Request, user: ImporterDep, settings: SettingsDep) -> files.Table:
+    """The rows of the uploaded file, read in the thread pool, before any write slot is taken."""
+    upload = await uploaded(request, settings)
+    limits = files.Limits(settings.import_max_rows, settings.import_max_unpacked_bytes)
+    return await run_in_threadpool(files.read, upload, limits)
+
+
+# Declared before SessionDep in the route: FastAPI resolves dependencies in that order.
+TableDep = Annotated[files.Table, Depends(uploaded_table)]
 
 
 @router.post("/imports", responses=IMPORT_ERRORS, openapi_extra=IMPORT_BODY)
 def import_tasks(
-    user: CoordinatorDep,
-    upload: UploadDep,
+    user: ImporterDep,
+    table: TableDep,
     session: SessionDep,
     clock: ClockDep,
     today: TodayDep,
-    settings: SettingsDep,
     locale: LocaleDep,
     dry_run: bool = False,
 ) -> ImportReport:
     """Create and update tasks from CSV or XLSX in the export's columns, all or nothing."""
-    limits = files.Limits(settings.import_max_rows, settings.import_max_unpacked_bytes)
-    table = files.read(upload, limits)
     return service.run(
         session, table, actor=user, dry_run=dry_run, locale=locale, now=clock.now(), today=today
     )

@@ -115,8 +115,9 @@ def sized_client(settings: Settings, clock: FixedClock, db: Engine) -> Iterator[
 
 
 def _padded(w: World) -> bytes:
-    """One task row followed by blank lines past the spool size (blank lines are skipped)."""
-    return _csv(w, "padded") + b"\r\n" * SPOOL_BYTES
+    """One task row followed by a blank line (empty cells) past the spool size: it is skipped,
+    and counts as one line of the file's budget."""
+    return _csv(w, "padded") + b"," * SPOOL_BYTES + b"\r\n"
 
 
 def test_import_of_a_multipart_file_spooled_to_disk_reads_it_whole(
