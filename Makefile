@@ -12,11 +12,13 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-## Serve the API on 127.0.0.1:8000 with SQLite, the starter catalogue and a fresh admin token.
+## Serve the API, the pages and the reminder worker on 127.0.0.1:8000 with SQLite and the starter
+## catalogue; print an admin token and a sign-in link. Mail goes to the log and ./mail/*.eml.
 run: $(STAMP)
 	$(BIN)/pantau migrate
 	$(BIN)/pantau catalogue load
-	$(BIN)/pantau token create --role admin --name "Local admin"
+	$(BIN)/pantau token create --role admin --name "Local admin" --email admin@pantau.localhost
+	$(BIN)/pantau sign-in link admin@pantau.localhost
 	$(BIN)/pantau serve
 
 ## The whole suite on SQLite, and on PostgreSQL where it is reachable (CI requires it).

@@ -79,7 +79,7 @@ async def current_user(request: Request, session: SessionDep) -> User:
     write, or a token the snapshot does not know, asks the database (docs/decisions/0010)."""
     secret = bearer_secret(request)
     if secret is None:
-        raise Unauthenticated()
+        return await _session_caller(request, session)
     now = request.app.state.clock.now()
     snapshot = request.app.state.live.watcher.current() if request.method in SAFE_METHODS else None
     user = granted(snapshot, secret, now) if snapshot is not None else None
@@ -91,6 +91,32 @@ async def current_user(request: Request, session: SessionDep) -> User:
         raise Unauthenticated("detail.bad-token")
     request.state.user = user
     request.state.data_version = version  # read before anything else of this request
+    return user
+
+
+SESSION_COOKIE = "pantau_session"
+
+
+def _cookie_user(request: Request, session: Session, secret: str) -> tuple[User | None, int]:
+    from app.signin import service as signin  # it builds on this module's secrets
+
+    now = request.app.state.clock.now()
+    found = signin.session_user(session, secret, now=now, settings=request.app.state.settings)
+    return (found[1] if found else None), changes.current_version(session)
+
+
+async def _session_caller(request: Request, session: Session) -> User:
+    """A browser signed in to the pages reads the API with its session cookie (the dashboard
+    does). Only reads: a write by cookie could be forged by another site, so the API's writes
+    take a bearer token, and the pages' forms carry a CSRF token (app.pages.security)."""
+    secret = request.cookies.get(SESSION_COOKIE)
+    if secret is None or request.method not in SAFE_METHODS:
+        raise Unauthenticated()
+    user, version = await run_in_threadpool(_cookie_user, request, session, secret)
+    if user is None:
+        raise Unauthenticated("detail.no-session")
+    request.state.user = user
+    request.state.data_version = version
     return user
 
 

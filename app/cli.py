@@ -87,6 +87,34 @@ def create_token(
     typer.echo(secret)
 
 
+signin_cli = typer.Typer(no_args_is_help=True, help="Sign-in links for the pages.")
+cli.add_typer(signin_cli, name="sign-in")
+
+
+@signin_cli.command("link")
+def sign_in_link(
+    email: Annotated[str, typer.Argument(help="The person's e-mail address")],
+    next_path: Annotated[str, typer.Option("--next", help="The page to open after")] = "/",
+) -> None:
+    """Print a one-time sign-in link for the person (valid for PANTAU_SIGN_IN_LINK_MINUTES)."""
+    from app.signin import mail as signin_mail
+    from app.signin import service as signin
+
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with unit_of_work(engine) as session:
+            user = signin.active_user(session, email)
+            if user is None:
+                typer.echo(f"no active user has the address {email}", err=True)
+                raise typer.Exit(1)
+            secret = signin.link_for(session, user, now=SystemClock().now(), settings=settings)
+    finally:
+        engine.dispose()
+    typer.echo(f"a sign-in link for {user.name}, valid once:")
+    typer.echo(signin_mail.link_url(settings, secret, next_path))
+
+
 def _explain(error: AppError | ValidationError) -> str:
     if isinstance(error, ValidationError):
         return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
@@ -100,12 +128,24 @@ def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
     workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1,
+    reminders: Annotated[
+        bool | None,
+        typer.Option(
+            "--reminders/--no-reminders",
+            help="Run the reminder worker in this process (default: on SQLite, unless "
+            "PANTAU_SERVE_WORKER=false)",
+        ),
+    ] = None,
 ) -> None:
-    """Serve the API with uvicorn. With several workers, /metrics adds up all of theirs:
-    they keep them in PROMETHEUS_MULTIPROC_DIR (a directory of this run's own unless set)."""
+    """Serve the API and the pages with uvicorn; on the embedded default (SQLite) the reminder
+    worker runs beside them, so one command runs everything. With several workers, /metrics
+    adds up all of theirs: they keep them in PROMETHEUS_MULTIPROC_DIR (a directory of this
+    run's own unless set)."""
     import uvicorn
 
-    with _metrics_directory(workers):
+    settings = get_settings()
+    beside = reminders if reminders is not None else settings.is_sqlite and settings.serve_worker
+    with _metrics_directory(workers), _reminder_worker(beside):
         uvicorn.run(
             "app.main:create_app",
             factory=True,
@@ -115,6 +155,34 @@ def serve(
             proxy_headers=True,
             access_log=False,
         )
+
+
+@contextmanager
+def _reminder_worker(wanted: bool) -> Iterator[None]:
+    """The reminder worker's loop in a thread of this process, stopped when serving ends."""
+    import threading
+
+    from app import worker as loop
+
+    if not wanted:
+        yield
+        return
+    from app.ops.logging import configure_logging
+
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)  # before the app, which does too
+    stop = threading.Event()
+    engine = make_engine(settings.database_url)
+    thread = threading.Thread(
+        target=loop.run, args=(engine, settings, SystemClock(), stop), name="reminders"
+    )
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+        engine.dispose()
 
 
 @contextmanager

@@ -24,12 +24,24 @@ class Settings(BaseSettings):
     idempotency_ttl_hours: float = Field(default=24.0, gt=0)
     idempotency_claim_seconds: float = Field(default=300.0, gt=0)
 
-    smtp_host: str = "127.0.0.1"
+    # unset: mail is written to the log and to .eml files in mail_folder (README "Mail")
+    smtp_host: str | None = None
     smtp_port: int = 25
     smtp_user: str | None = None
     smtp_password: str | None = None
     smtp_tls: bool = False
     mail_from: str = "pantau@localhost"
+
+    mail_folder: str = "mail"
+    # sign-in by e-mail link and browser sessions (README "Sign-in")
+    sign_in_link_minutes: float = Field(default=15.0, gt=0)
+    sign_in_window_minutes: float = Field(default=15.0, gt=0)
+    sign_in_per_address: int = Field(default=5, ge=1)
+    sign_in_per_client: int = Field(default=20, ge=1)
+    session_idle_minutes: float = Field(default=120.0, gt=0)
+    session_max_hours: float = Field(default=12.0, gt=0)
+    # `serve` on SQLite runs the reminder worker in its own process; off where workers run apart
+    serve_worker: bool = True
 
     webhook_allowlist: Annotated[list[IPv4Network | IPv6Network | str], NoDecode] = []
     webhook_timeout_seconds: float = 10.0

@@ -104,6 +104,10 @@ class PreconditionRequired(AppError):
     status, slug = 428, "precondition-required"
 
 
+class TooManyRequests(AppError):
+    status, slug = 429, "too-many-requests"
+
+
 class ServiceUnavailable(AppError):
     status, slug = 503, "service-unavailable"
 
@@ -140,6 +144,9 @@ def problem_response(
 
 
 def render(error: AppError, request: Request) -> Response:
+    page = _page(request, error)
+    if page is not None:
+        return page
     locale = locale_of(request)
     detail = text(error.detail_key, locale, **error.params) if error.detail_key else None
     errors = error.errors
@@ -156,6 +163,12 @@ def render(error: AppError, request: Request) -> Response:
     )
 
 
+def _page(request: Request, error: AppError) -> Response | None:
+    """The error as a page, when the request is a page's (app.pages.errors decides)."""
+    pages = getattr(request.app.state, "page_errors", None)
+    return pages(request, error) if pages is not None else None
+
+
 def _field_path(location: tuple[int | str, ...]) -> str:
     parts = [str(part) for part in location]
     if parts and parts[0] in {"body", "query", "path", "header"}:
@@ -165,6 +178,9 @@ def _field_path(location: tuple[int | str, ...]) -> str:
 
 async def _validation_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
+    page = _page(request, BadRequest("detail.validation"))
+    if page is not None:
+        return page
     locale = locale_of(request)
     raw = exc.errors()
     if any(item.get("type") == "json_invalid" for item in raw):

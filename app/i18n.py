@@ -24,6 +24,7 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
     "payload-too-large": {"en": "Request body too large", "id": "Isi permintaan terlalu besar"},
     "unsupported-media-type": {"en": "Unsupported media type", "id": "Jenis media tidak didukung"},
     "validation": {"en": "Invalid request", "id": "Permintaan tidak valid"},
+    "too-many-requests": {"en": "Too many requests", "id": "Terlalu banyak permintaan"},
     "service-unavailable": {"en": "Service unavailable", "id": "Layanan tidak tersedia"},
     "internal": {"en": "Internal error", "id": "Kesalahan internal"},
     # details
@@ -38,6 +39,22 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
     "detail.no-token": {
         "en": "Send an Authorization: Bearer token.",
         "id": "Kirim token pada header Authorization: Bearer.",
+    },
+    "detail.unknown-assignee": {
+        "en": "Nobody has the e-mail address {email}.",
+        "id": "Tidak ada pengguna dengan alamat e-mail {email}.",
+    },
+    "detail.no-session": {
+        "en": "Sign in first.",
+        "id": "Masuk terlebih dahulu.",
+    },
+    "detail.form-origin": {
+        "en": "The form did not come from this site, or it is too old.",
+        "id": "Formulir tidak berasal dari situs ini, atau sudah terlalu lama.",
+    },
+    "detail.sign-in-limit": {
+        "en": "Too many sign-in links were asked for; try again later.",
+        "id": "Terlalu banyak permintaan tautan masuk; coba lagi nanti.",
     },
     "detail.bad-token": {
         "en": "The token is unknown, revoked or expired.",

@@ -12,7 +12,6 @@ from app.commitments.router import router as commitments_router
 from app.config import Settings, get_settings
 from app.dashboard import live as dashboard_live
 from app.dashboard.router import STATIC as DASHBOARD_STATIC
-from app.dashboard.router import page_router as dashboard_page_router
 from app.dashboard.router import router as dashboard_router
 from app.db import make_engine
 from app.errors import install_error_handlers
@@ -26,9 +25,15 @@ from app.ops.logging import configure_logging
 from app.ops.middleware import AccessLog, BodySizeLimit
 from app.ops.router import router as ops_router
 from app.organisations.router import router as organisations_router
+from app.pages import errors as page_errors
+from app.pages.router import router as pages_router
+from app.pages.tasks import router as task_pages_router
+from app.pages.templating import STATIC as PAGES_STATIC
 from app.plans.router import pillars_router
 from app.plans.router import router as plans_router
+from app.reminders.mail import announce as announce_mail
 from app.reminders.router import router as reminders_router
+from app.signin.router import router as signin_router
 from app.tasks.router import router as tasks_router
 from app.users.router import router as users_router
 from app.users.tokens_router import router as tokens_router
@@ -56,6 +61,7 @@ def create_app(
 ) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_json)
+    announce_mail(settings)
     webhooks.install()  # task events add webhook outbox rows inside the writing transaction
     owns_engine = engine is None
     engine = engine or make_engine(settings.database_url)
@@ -88,7 +94,10 @@ def create_app(
     for router in API_ROUTERS:
         app.include_router(router, prefix=settings.api_prefix)
     app.include_router(ops_router)
-    app.include_router(dashboard_page_router)
+    for pages in (signin_router, pages_router, task_pages_router):
+        app.include_router(pages)
+    app.state.page_errors = page_errors.page_error
+    app.mount("/static/pages", StaticFiles(directory=PAGES_STATIC), name="pages-static")
     app.mount("/static", StaticFiles(directory=DASHBOARD_STATIC), name="static")
     app.add_middleware(
         Idempotency,

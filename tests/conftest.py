@@ -61,8 +61,14 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, log_json=False, log_level="WARNING", _env_file=None)
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=database_url,
+        log_json=False,
+        log_level="WARNING",
+        mail_folder=str(tmp_path / "mail"),  # no SMTP host: mail goes there
+        _env_file=None,
+    )
 
 
 @pytest.fixture

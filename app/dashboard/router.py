@@ -2,7 +2,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
-from fastapi.responses import FileResponse, StreamingResponse
+from fastapi.responses import StreamingResponse
 
 from app.auth import CurrentUserDep, bearer_secret, current_user, hash_secret
 from app.dashboard import feed, service, stream
@@ -18,7 +18,6 @@ STATIC = Path(__file__).parent / "static"
 MAX_SEQ = 2**63 - 1
 
 router = APIRouter(tags=["dashboard"])
-page_router = APIRouter(include_in_schema=False)
 
 Responses = dict[int | str, dict[str, Any]]
 READ: Responses = {401: {"description": "No valid token (and the dashboard is not public)"}}
@@ -111,11 +110,3 @@ PAGE_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
 }
-
-
-@page_router.get("/")
-def dashboard_page() -> FileResponse:
-    """The dashboard page: static HTML that reads /summary and follows /events."""
-    return FileResponse(
-        STATIC / "index.html", media_type="text/html; charset=utf-8", headers=PAGE_HEADERS
-    )

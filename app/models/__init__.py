@@ -23,6 +23,7 @@ from app.models.reminder import (
     ReminderKind,
     ReminderPass,
 )
+from app.models.signin import SignInRequest, WebSession
 from app.models.tally import OwnerTally, TallyDay, TaskTally
 from app.models.task import History, OwnerRole, Priority, Task, TaskOwner, TaskStatus
 from app.models.user import ApiToken, Locale, PlanCoordinator, Role, User
@@ -57,12 +58,14 @@ __all__ = [
     "ReminderKind",
     "ReminderPass",
     "Role",
+    "SignInRequest",
     "TallyDay",
     "Task",
     "TaskOwner",
     "TaskStatus",
     "TaskTally",
     "User",
+    "WebSession",
     "Webhook",
     "WebhookDelivery",
     "WebhookEvent",

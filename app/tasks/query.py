@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, false, func, or_
+from sqlalchemy import ColumnElement, and_, case, false, func, or_
 from sqlmodel import Session, col, select
 
 from app.errors import NotFound
@@ -25,7 +25,7 @@ from app.tasks.documents import DUE_SOON_DAYS as DUE_SOON_DAYS
 from app.tasks.documents import ROWS, days
 from app.tasks.documents import public as public
 from app.tasks.documents import publics as publics
-from app.tasks.schemas import ActorRef, HistoryPublic, Schedule, TaskFilters
+from app.tasks.schemas import ActorRef, HistoryPublic, Schedule, TaskFilters, TaskPublic
 from app.tasks.transitions import DONE, invalid
 
 ENTITY = "task"
@@ -151,6 +151,34 @@ def list_tasks(
     statement = ROWS.where(*found) if found else ROWS
     rows, cursor = paginate_rows(session, statement, PAGE_KEY, page, days(today))
     return [row.document for row in rows], cursor
+
+
+MY_WORK_LIMIT = 200
+
+
+def _mine(user: User) -> ColumnElement[bool]:
+    """Assigned to the person, or owned (lead or support) by their organisation."""
+    assigned = col(Task.assignee_id) == user.id
+    if user.organisation_id is None:
+        return assigned
+    owned = select(TaskOwner.task_id).where(col(TaskOwner.organisation_id) == user.organisation_id)
+    return or_(assigned, col(Task.id).in_(owned))
+
+
+def my_work(session: Session, user: User, filters: TaskFilters, *, today: date) -> list[TaskPublic]:
+    """The person's tasks: overdue first, then due soon, then by due date (none last), done
+    work at the end; the filters of GET /tasks narrow it."""
+    due = col(Task.due_date)
+    soon = today + timedelta(days=DUE_SOON_DAYS)
+    rank = case((col(Task.status).in_(DONE), 3), (due < today, 0), (due <= soon, 1), else_=2)
+    found = conditions(session, filters, user_id=user.id, today=today)
+    statement = (
+        ROWS.where(_mine(user), *found)
+        .order_by(rank, due.is_(None), due, col(Task.created_at))
+        .limit(MY_WORK_LIMIT)
+    )
+    rows = session.connection().execute(statement, days(today)).all()
+    return [TaskPublic.model_validate_json(row.document) for row in rows]
 
 
 def history_page(

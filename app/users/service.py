@@ -196,6 +196,10 @@ def update(session: Session, user: User, data: UserUpdate, *, actor: User, now: 
     return user
 
 
+def _by_email(session: Session, email: str) -> User | None:
+    return session.exec(select(User).where(col(User.email) == email.strip().lower())).first()
+
+
 def create_with_token(
     session: Session,
     *,
@@ -205,16 +209,23 @@ def create_with_token(
     email: str | None,
     now: datetime,
 ) -> str:
-    """A new user and a first token for them; returns the token, which is not stored."""
-    organisation = organisations.resolve(session, organisation_ref) if organisation_ref else None
-    slug = re.sub(r"[^a-z0-9]+", ".", name.casefold()).strip(".") or "user"
-    data = UserCreate(
-        name=name,
-        email=email or f"{slug}.{new_secret('')[:6].lower()}@pantau.invalid",
-        role=role,
-        organisation_id=organisation.id if organisation else None,
-    )
-    user = _insert(session, data, actor_id=None, now=now)
+    """A token for a new user, or for the user of that e-mail address when one with the same
+    role exists (so `make run` may run again); returns the token, which is not stored."""
+    existing = _by_email(session, email) if email else None
+    if existing is not None and existing.role is role:
+        user = existing
+    else:
+        organisation = (
+            organisations.resolve(session, organisation_ref) if organisation_ref else None
+        )
+        slug = re.sub(r"[^a-z0-9]+", ".", name.casefold()).strip(".") or "user"
+        data = UserCreate(
+            name=name,
+            email=email or f"{slug}.{new_secret('')[:6].lower()}@pantau.invalid",
+            role=role,
+            organisation_id=organisation.id if organisation else None,
+        )
+        user = _insert(session, data, actor_id=None, now=now)
     _token, secret = tokens.issue(
         session, user, name=f"{name} (command line)", expires_at=None, actor_id=None, now=now
     )

@@ -279,7 +279,7 @@ def test_public_page_serves_no_secrets(
 ) -> None:
     client = _quiet_client(make_app, open_client, public_dashboard=True)
 
-    served = [client.get(url) for url in ("/", "/static/dashboard.js", SUMMARY)]
+    served = [client.get(url) for url in ("/dashboard", "/static/dashboard.js", SUMMARY)]
 
     assert [response.status_code for response in served] == [200, 200, 200]
     assert all("pnt_" not in r.text and "@example" not in r.text for r in served)

@@ -42,7 +42,7 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 def _sign_in(page: Page, url: str, world: World) -> None:
-    page.goto(url + "/")
+    page.goto(url + "/dashboard")
     token = world.headers["Authorization"].removeprefix("Bearer ")
     page.get_by_label("API token").fill(token)
     page.get_by_role("button", name="Show the dashboard").click()
@@ -107,7 +107,7 @@ def test_page_remembers_token_and_language(
 
 def test_page_refuses_a_wrong_token(page: Page, make_app: AppFactory, serve: Serve) -> None:
     url = serve(make_app())
-    page.goto(url + "/")
+    page.goto(url + "/dashboard")
 
     page.get_by_label("API token").fill("pnt_wrong")
     page.get_by_role("button", name="Show the dashboard").click()
@@ -121,7 +121,7 @@ def test_public_page_needs_no_token(
 ) -> None:
     url = serve(make_app(public_dashboard=True))
 
-    page.goto(url + "/")
+    page.goto(url + "/dashboard")
 
     expect(page.get_by_text("ASEAN-RPA-2021 plan")).to_be_visible()
     expect(page.locator("#signin")).to_be_hidden()

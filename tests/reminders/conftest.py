@@ -34,6 +34,7 @@ def settings(database_url: str, smtp: Inbox) -> Settings:
         database_url=database_url,
         log_json=False,
         log_level="WARNING",
+        smtp_host="127.0.0.1",
         smtp_port=smtp.port,
         webhook_allowlist=[ip_network("127.0.0.1/32")],
         _env_file=None,

@@ -34,6 +34,7 @@ def _environment(settings: Settings, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PANTAU_")}
     env.update(
         PANTAU_DATABASE_URL=settings.database_url,
+        PANTAU_SMTP_HOST="127.0.0.1",
         PANTAU_SMTP_PORT=str(settings.smtp_port),
         PANTAU_WEBHOOK_ALLOWLIST="127.0.0.1",
         PANTAU_LOG_JSON="false",

@@ -1,0 +1,83 @@
+"""Jinja2 templates for the pages: they only present what a route hands them. Autoescaping is
+on for every template, so user text is escaped unless a template says otherwise (none does)."""
+
+from gettext import NullTranslations
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
+from starlette.responses import Response
+
+from app.i18n import SUPPORTED, negotiate
+from app.pages.translations import translations
+
+TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"
+LANGUAGE_COOKIE = "pantau_lang"
+
+# The pages run no inline script and load nothing from elsewhere.
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; "
+    "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "form-action 'self'",
+    "Referrer-Policy": "same-origin",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}
+
+
+@pass_context
+def _gettext(context: Context, message: str) -> str:
+    catalogue: NullTranslations = context["translations"]
+    return catalogue.gettext(message)
+
+
+@pass_context
+def _ngettext(context: Context, singular: str, plural: str, n: int) -> str:
+    catalogue: NullTranslations = context["translations"]
+    return catalogue.ngettext(singular, plural, n)
+
+
+def _environment() -> Environment:
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    # The language is the request's: the callables read it from the template's context.
+    environment.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+    return environment
+
+
+templates = Jinja2Templates(env=_environment())
+
+
+def language_of(request: Request) -> str:
+    """The page's language: the switch's cookie, else the browser's Accept-Language."""
+    chosen = request.cookies.get(LANGUAGE_COOKIE, "")
+    if chosen in SUPPORTED:
+        return chosen
+    return negotiate(request.headers.get("accept-language"))
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200
+) -> Response:
+    language = language_of(request)
+    values = {
+        "language": language,
+        "translations": translations(language),
+        "user": getattr(request.state, "viewer", None),
+        "csrf": getattr(request.state, "csrf", None),
+        "here": request.url.path,
+        **(context or {}),
+    }
+    response = templates.TemplateResponse(request, name, values, status_code=status)
+    response.headers.update(PAGE_HEADERS)
+    response.headers["Content-Language"] = language
+    return response
