@@ -131,6 +131,8 @@ INDONESIAN: dict[str, str] = {
     "Plan-wide": "Seluruh rencana",
     "%(done)s of %(total)s tasks completed": "%(done)s dari %(total)s tugas selesai",
     "Open the plan": "Buka rencana",
+    "Where this plan sits": "Letak rencana ini",
+    "Where this task sits": "Letak tugas ini",
 }
 
 
