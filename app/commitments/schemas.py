@@ -18,22 +18,48 @@ Sources = Annotated[list[Url], Field(max_length=50)]
 References = Annotated[list[Reference], Field(max_length=100)]
 AlignmentNote = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
 
+# The levels of the matrix, as the Stranas PKTA annex (Perpres 101/2022, §3.2) defines them; the
+# Perpres 87/2025 annex uses the same columns. They describe the fields in the OpenAPI document.
+TITLE = (
+    "The commitment. In the Perpres matrix, a key intervention (intervensi kunci): a core"
+    " activity (kegiatan pokok) that carries out the main programme of its focus strategy."
+)
+FOCUS = "Focus strategy (fokus strategi): the main programme (program utama) the commitment serves."
+OUTPUT = "Expected output (keluaran) of the key intervention."
+TARGET_YEAR = "Target year (target waktu pelaksanaan)."
+LEAD = (
+    "Responsible ministry or agency (K/L penanggung jawab): the one with the authority, duties"
+    " and functions to run the main programme and core activity. Id, code or alias."
+)
+RELATED = (
+    "Related ministries and agencies (K/L terkait): those whose duties and functions bear on"
+    " reaching the responsible one's target. Ids, codes or aliases."
+)
+PILLAR = "Strategy (strategi) or focus area the commitment sits under; none for plan-wide work."
+SOURCE = "Where the entry comes from: URLs, for a legal text down to the article or matrix row."
+CONFIDENCE = "How sure the catalogue is of the entry: high, medium or low."
+BASIS = (
+    "What the entry rests on: primary (the legal or plan text itself), secondary (reporting"
+    " about it), inferred (the catalogue's reading of its sources), unknown; confirmed is the"
+    " older mark for a fact a cited source states, of either kind."
+)
+
 
 class CommitmentFields(BaseModel):
     """What a commitment says, apart from where it sits: shared by the API and the catalogue."""
 
     model_config = ConfigDict(extra="forbid")
 
-    title_en: Title
-    title_id: Title
+    title_en: Annotated[Title, Field(description=TITLE)]
+    title_id: Annotated[Title, Field(description=TITLE)]
     description_en: Description | None = None
     description_id: Description | None = None
-    focus: Focus | None = None
-    output: Output | None = None
-    target_year: TargetYear | None = None
-    source: Sources = Field(default_factory=list)
-    confidence: Confidence = Confidence.medium
-    basis: Basis = Basis.confirmed
+    focus: Annotated[Focus | None, Field(description=FOCUS)] = None
+    output: Annotated[Output | None, Field(description=OUTPUT)] = None
+    target_year: Annotated[TargetYear | None, Field(description=TARGET_YEAR)] = None
+    source: Sources = Field(default_factory=list, description=SOURCE)
+    confidence: Confidence = Field(default=Confidence.medium, description=CONFIDENCE)
+    basis: Basis = Field(default=Basis.confirmed, description=BASIS)
     notes: Notes | None = None
     position: Position = 0
 
@@ -41,9 +67,9 @@ class CommitmentFields(BaseModel):
 class CommitmentCreate(CommitmentFields):
     plan: Reference
     code: Code
-    pillar: Reference | None = None
-    lead_organisation: Reference | None = None
-    related_organisations: References = Field(default_factory=list)
+    pillar: Annotated[Reference | None, Field(description=PILLAR)] = None
+    lead_organisation: Annotated[Reference | None, Field(description=LEAD)] = None
+    related_organisations: References = Field(default_factory=list, description=RELATED)
 
 
 class CommitmentUpdate(BaseModel):
@@ -52,21 +78,25 @@ class CommitmentUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title_en: Annotated[Title | None, AfterValidator(not_null)] = None
-    title_id: Annotated[Title | None, AfterValidator(not_null)] = None
+    title_en: Annotated[Title | None, AfterValidator(not_null), Field(description=TITLE)] = None
+    title_id: Annotated[Title | None, AfterValidator(not_null), Field(description=TITLE)] = None
     description_en: Description | None = None
     description_id: Description | None = None
-    focus: Focus | None = None
-    output: Output | None = None
-    target_year: TargetYear | None = None
-    source: Annotated[Sources | None, AfterValidator(not_null)] = None
-    confidence: Annotated[Confidence | None, AfterValidator(not_null)] = None
-    basis: Annotated[Basis | None, AfterValidator(not_null)] = None
+    focus: Annotated[Focus | None, Field(description=FOCUS)] = None
+    output: Annotated[Output | None, Field(description=OUTPUT)] = None
+    target_year: Annotated[TargetYear | None, Field(description=TARGET_YEAR)] = None
+    source: Annotated[Sources | None, AfterValidator(not_null), Field(description=SOURCE)] = None
+    confidence: Annotated[
+        Confidence | None, AfterValidator(not_null), Field(description=CONFIDENCE)
+    ] = None
+    basis: Annotated[Basis | None, AfterValidator(not_null), Field(description=BASIS)] = None
     notes: Notes | None = None
     position: Annotated[Position | None, AfterValidator(not_null)] = None
-    pillar: Reference | None = None
-    lead_organisation: Reference | None = None
-    related_organisations: Annotated[References | None, AfterValidator(not_null)] = None
+    pillar: Annotated[Reference | None, Field(description=PILLAR)] = None
+    lead_organisation: Annotated[Reference | None, Field(description=LEAD)] = None
+    related_organisations: Annotated[
+        References | None, AfterValidator(not_null), Field(description=RELATED)
+    ] = None
     version: int | None = None
 
 
@@ -82,19 +112,19 @@ class CommitmentPublic(BaseModel):
     id: UUID
     code: str
     plan: Ref
-    pillar: Ref | None
-    title_en: str
-    title_id: str
+    pillar: Ref | None = Field(description=PILLAR)
+    title_en: str = Field(description=TITLE)
+    title_id: str = Field(description=TITLE)
     description_en: str | None
     description_id: str | None
-    focus: str | None
-    output: str | None
-    target_year: int | None
-    lead_organisation: Ref | None
-    related_organisations: list[Ref]
-    source: list[str]
-    confidence: Confidence
-    basis: Basis
+    focus: str | None = Field(description=FOCUS)
+    output: str | None = Field(description=OUTPUT)
+    target_year: int | None = Field(description=TARGET_YEAR)
+    lead_organisation: Ref | None = Field(description=LEAD)
+    related_organisations: list[Ref] = Field(description=RELATED)
+    source: list[str] = Field(description=SOURCE)
+    confidence: Confidence = Field(description=CONFIDENCE)
+    basis: Basis = Field(description=BASIS)
     notes: str | None
     position: int
     contributes_to: list[AlignmentLink] = Field(

@@ -12,6 +12,7 @@ from app.models.catalogue import (
     OrganisationKind,
     Pillar,
     Plan,
+    PlanKind,
     PlanScope,
 )
 from app.models.change import Change, DataVersion, IdempotentRequest
@@ -51,6 +52,7 @@ __all__ = [
     "Pillar",
     "Plan",
     "PlanCoordinator",
+    "PlanKind",
     "PlanScope",
     "Priority",
     "Reminder",

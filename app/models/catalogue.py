@@ -18,12 +18,25 @@ class OrganisationKind(StrEnum):
     ngo = "ngo"
     un_body = "un_body"
     company = "company"
+    # Provincial and regency/city governments (pemerintah daerah), which Perpres 87/2025
+    # Art. 4(2) makes implementers in their own right.
+    regional_government = "regional_government"
     other = "other"
 
 
 class PlanScope(StrEnum):
     regional = "regional"
     national = "national"
+
+
+class PlanKind(StrEnum):
+    """What sort of instrument a plan is: a road map and an action plan are tracked the same
+    way, but a regulation's duties bind others and a strategy may have ended."""
+
+    action_plan = "action_plan"
+    road_map = "road_map"
+    strategy = "strategy"
+    regulation = "regulation"
 
 
 class Confidence(StrEnum):
@@ -33,8 +46,14 @@ class Confidence(StrEnum):
 
 
 class Basis(StrEnum):
-    confirmed = "confirmed"
+    """What an entry rests on. `primary`: the legal or plan text itself; `secondary`: news, NGO
+    or government reporting about it; `inferred`: the catalogue's reading of sources. The
+    older `confirmed` (a cited source states it, of either kind) is still accepted."""
+
+    primary = "primary"
+    secondary = "secondary"
     inferred = "inferred"
+    confirmed = "confirmed"
     unknown = "unknown"
 
 
@@ -70,6 +89,11 @@ class Plan(Versioned, table=True):
     title_en: str = Field(max_length=400)
     title_id: str = Field(max_length=400)
     scope: PlanScope = Field(sa_type=str_enum(PlanScope))
+    kind: PlanKind = Field(
+        default=PlanKind.action_plan,
+        sa_type=str_enum(PlanKind),
+        sa_column_kwargs={"server_default": PlanKind.action_plan.value},
+    )
     issuer: str = Field(max_length=300)
     period_start: date
     period_end: date

@@ -4,7 +4,7 @@ from app.auth import AdminDep, CoordinatorDep
 from app.db import SessionDep
 from app.deps import ClockDep
 from app.http import Page, resource_etag
-from app.models import PlanScope
+from app.models import PlanKind, PlanScope
 from app.plans import coordinators, pillars, service
 from app.plans.dependencies import (
     NewPillarDep,
@@ -23,10 +23,14 @@ pillars_router = APIRouter(prefix="/pillars", tags=["plans"])
 
 @router.get("")
 def list_plans(
-    listing: ListingDep, session: SessionDep, scope: PlanScope | None = None
+    listing: ListingDep,
+    session: SessionDep,
+    scope: PlanScope | None = None,
+    kind: PlanKind | None = None,
 ) -> Page[PlanPublic]:
-    """Action plans, by code; filter by scope (regional or national)."""
-    items, cursor = service.list_plans(session, listing.page, scope=scope)
+    """Plans, by code; filter by scope (regional or national) and kind (road map, action
+    plan, strategy, regulation)."""
+    items, cursor = service.list_plans(session, listing.page, scope=scope, kind=kind)
     return listing.answer(items, cursor)
 
 

@@ -8,7 +8,7 @@ import holidays
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from app.i18n import text
-from app.models import PlanScope, Role
+from app.models import PlanKind, PlanScope, Role
 from app.reminders.policy import ReminderPolicy
 
 Code = Annotated[
@@ -61,6 +61,12 @@ HolidayCountry = Annotated[
 ]
 
 
+KIND = (
+    "What sort of instrument the plan is: `road_map` (Perpres 87/2025), `action_plan` (the ASEAN"
+    " RPA), `strategy` (Stranas PKTA) or `regulation` (PP 17/2025, whose duties bind others)."
+)
+
+
 class Ref(BaseModel):
     """Another resource, by the two keys a client may use for it."""
 
@@ -75,6 +81,7 @@ class PlanCreate(BaseModel):
     title_en: Title
     title_id: Title
     scope: PlanScope
+    kind: PlanKind = Field(default=PlanKind.action_plan, description=KIND)
     issuer: Issuer
     period_start: date
     period_end: date
@@ -93,6 +100,7 @@ class PlanUpdate(BaseModel):
     title_en: Annotated[Title | None, AfterValidator(not_null)] = None
     title_id: Annotated[Title | None, AfterValidator(not_null)] = None
     scope: Annotated[PlanScope | None, AfterValidator(not_null)] = None
+    kind: Annotated[PlanKind | None, AfterValidator(not_null), Field(description=KIND)] = None
     issuer: Annotated[Issuer | None, AfterValidator(not_null)] = None
     period_start: Annotated[date | None, AfterValidator(not_null)] = None
     period_end: Annotated[date | None, AfterValidator(not_null)] = None
@@ -110,6 +118,7 @@ class PlanPublic(BaseModel):
     title_en: str
     title_id: str
     scope: PlanScope
+    kind: PlanKind = Field(description=KIND)
     issuer: str
     period_start: date
     period_end: date

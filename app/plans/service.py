@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 from app.audit import apply_changes, invalid, record
 from app.errors import Conflict, Forbidden, NotFound
 from app.http import PageParams
-from app.models import Plan, PlanCoordinator, PlanScope, Role, User
+from app.models import Plan, PlanCoordinator, PlanKind, PlanScope, Role, User
 from app.pagination import paginate
 from app.plans.schemas import PlanCreate, PlanPublic, PlanUpdate
 
@@ -55,11 +55,13 @@ def public(plan: Plan) -> PlanPublic:
 
 
 def list_plans(
-    session: Session, page: PageParams, *, scope: PlanScope | None
+    session: Session, page: PageParams, *, scope: PlanScope | None, kind: PlanKind | None = None
 ) -> tuple[list[PlanPublic], str | None]:
     statement = select(Plan)
     if scope is not None:
         statement = statement.where(col(Plan.scope) == scope)
+    if kind is not None:
+        statement = statement.where(col(Plan.kind) == kind)
     rows, cursor = paginate(session, statement, [col(Plan.code)], page)
     return [public(row) for row in rows], cursor
 
