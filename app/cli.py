@@ -25,7 +25,11 @@ cli.add_typer(catalogue_cli, name="catalogue")
 @catalogue_cli.command("load")
 def load_catalogue(
     file: Annotated[
-        str | None, typer.Argument(help="A catalogue YAML file (default: starter)")
+        str | None,
+        typer.Argument(
+            help="A catalogue YAML file, or a shipped one by name (pp-17-2025, "
+            "perpres-101-2022); default: the starter"
+        ),
     ] = None,
 ) -> None:
     """Load the starter catalogue (or FILE) idempotently; prints what it created and updated."""
@@ -33,7 +37,7 @@ def load_catalogue(
 
     engine = make_engine(get_settings().database_url)
     try:
-        parsed = catalogue.parse(Path(file) if file else catalogue.starter_path())
+        parsed = catalogue.parse(catalogue.path_of(file))
         with unit_of_work(engine) as session:
             report = catalogue.load(session, parsed, now=SystemClock().now())
     except catalogue.CatalogueError as error:

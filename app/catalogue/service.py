@@ -62,8 +62,22 @@ class Counts:
 Report = dict[str, Counts]
 
 
+def shipped_paths() -> list[Path]:
+    """Every catalogue shipped with Pantau: the starter and the optional related instruments."""
+    return sorted(Path(str(files("app.catalogue").joinpath("data"))).glob("*.yaml"))
+
+
 def starter_path() -> Path:
     return Path(str(files("app.catalogue").joinpath("data", "starter.yaml")))
+
+
+def path_of(file: str | None) -> Path:
+    """FILE as given, or a shipped catalogue by name (`pp-17-2025`), or the starter."""
+    if file is None:
+        return starter_path()
+    shipped = {path.stem: path for path in shipped_paths()}
+    given = Path(file)
+    return given if given.exists() or file not in shipped else shipped[file]
 
 
 def parse(path: Path) -> CatalogueFile:

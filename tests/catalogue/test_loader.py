@@ -46,9 +46,9 @@ def test_newer_catalogue_updates_titles_without_touching_tasks(
 ) -> None:
     _load(session, catalogue.starter_path())
     task = make_task(session, commitment=_commitment(session, "COP-PREV-01"), title="Draf SOP")
-    newer = STARTER.replace("title_en: Prevention", "title_en: Prevention of online harm").replace(
-        "Risk-based detection, filtering", "Risk-based detection, screening"
-    )
+    newer = STARTER.replace(
+        "title_en: Legal frameworks", "title_en: National legal frameworks"
+    ).replace("Risk-based detection, filtering", "Risk-based detection, screening")
 
     report = _load(session, write(newer))
 
@@ -123,9 +123,9 @@ def test_commitment_code_taken_by_another_plan_is_refused(session: Session) -> N
     ("old", "new", "message"),
     [
         (
-            "title_id: Pencegahan",
+            "title_id: Kerangka hukum",
             'title_id: "  "',
-            "plans[ID-PERPRES-87-2025].pillars[COP-PREV].title_id: String should have at least",
+            "plans[ASEAN-RPA-COEA-2021-2025].pillars[RPA-FA1].title_id: String should have at",
         ),
         (
             "lead_organisation: KEMKOMDIGI",
