@@ -22,6 +22,7 @@ OPTIONAL = [path for path in SHIPPED if path != catalogue.starter_path()]
 PREVIOUS = Path(__file__).parent / "fixtures" / "starter-2026-11.yaml"
 DOCS = Path(__file__).parents[2] / "docs" / "catalogue.md"
 MARKS = (Basis.primary, Basis.secondary, Basis.inferred)
+MARK_NAMES = ", ".join(mark.value for mark in MARKS)
 
 
 def _raw(path: Path) -> dict[str, Any]:
@@ -47,7 +48,7 @@ def provenance_problems(raw: dict[str, Any]) -> list[str]:
             if not entry.get("confidence"):
                 found.append(f"{where}: no confidence")
             if entry.get("basis") not in MARKS:
-                found.append(f"{where}: basis {entry.get('basis')!r} is not one of {MARKS}")
+                found.append(f"{where}: basis {entry.get('basis')!r} is not one of {MARK_NAMES}")
             cites = any(word in (entry.get("notes") or "") for word in ("Pasal", "Row:"))
             if entry.get("basis") == Basis.primary and not cites:
                 found.append(f"{where}: primary, but its notes name no article or row")
@@ -69,7 +70,7 @@ def test_an_entry_without_provenance_is_reported() -> None:
 
     assert problems == [
         f"ID-PERPRES-87-2025/{entry['code']}: no source",
-        f"ID-PERPRES-87-2025/{entry['code']}: basis 'confirmed' is not one of {MARKS}",
+        f"ID-PERPRES-87-2025/{entry['code']}: basis 'confirmed' is not one of {MARK_NAMES}",
     ]
 
 
