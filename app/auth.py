@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
 from app.changes import service as changes
+from app.contract import answers
 from app.dashboard.watcher import Snapshot
 from app.db import SAFE_METHODS, SessionDep
 from app.errors import Forbidden, Unauthenticated
@@ -72,6 +73,7 @@ def granted(snapshot: Snapshot, secret: str, now: datetime) -> User | None:
     return grant.user if grant is not None and grant.valid(now) else None
 
 
+@answers(bearer=True)
 async def current_user(request: Request, session: SessionDep) -> User:
     """The caller. A read is authenticated from the snapshot when it is fresh, as a poll
     answered by the fast path is, with the same bound on revocation (a commit anywhere reaches

@@ -16,6 +16,8 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session, create_engine
 from starlette.concurrency import run_in_threadpool
 
+from app.contract import answers
+
 T = TypeVar("T")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 POOL_SIZE, MAX_OVERFLOW = 10, 10  # PostgreSQL connections per process, and the extra allowed
@@ -150,6 +152,7 @@ def _slots(request: Request, *, write: bool) -> anyio.CapacityLimiter:
     return slots[write]
 
 
+@answers(503)  # the database unreachable (app.errors)
 async def get_session(request: Request) -> AsyncIterator[Session]:
     """The request's unit of work. It holds one of the process's database slots (reads and
     writes apart, see `concurrency`) from before its first statement to its end: requests past

@@ -12,13 +12,40 @@ from typing import Any
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import iter_route_contexts
+from pydantic import BaseModel, Field
+from pydantic.json_schema import SkipJsonSchema
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 
 from app.i18n import VALIDATION_ID, locale_of, text
 
 PROBLEM_JSON = "application/problem+json"
+
+
+class FieldError(BaseModel):
+    field: str = Field(description="The field, parameter or header, dotted for nested ones.")
+    message: str
+
+
+class Problem(BaseModel):
+    """The body of every error answer (RFC 9457), in English or, with Accept-Language: id,
+    Indonesian. Members that do not apply are left out, never null."""
+
+    type: str = Field(
+        description="A URN naming the kind of problem, such as urn:pantau:problem:stale."
+    )
+    title: str
+    status: int
+    detail: str | SkipJsonSchema[None] = None
+    instance: str | SkipJsonSchema[None] = Field(default=None, description="The path asked for.")
+    errors: list[FieldError] | SkipJsonSchema[None] = Field(
+        default=None, description="For 422: each invalid field and why."
+    )
+
+
 logger = logging.getLogger("pantau.errors")
 
 
@@ -216,10 +243,25 @@ async def _http_exception_handler(request: Request, exc: Exception) -> Response:
         error.status, error.slug = 404, "not-found"
         return render(error, request)
     if exc.status_code == 405:
-        return render(MethodNotAllowed("detail.method-not-allowed", method=request.method), request)
+        # RFC 9110 §15.5.6: a 405 names every method the address accepts; Starlette's Allow
+        # names only those of the first route whose path matched.
+        allow = {"Allow": ", ".join(sorted(_methods_of(request)))}
+        refused = MethodNotAllowed(
+            "detail.method-not-allowed", method=request.method, headers=allow
+        )
+        return render(refused, request)
     generic = AppError()
     generic.status, generic.slug = exc.status_code, "bad-request"
     return render(generic, request)
+
+
+def _methods_of(request: Request) -> set[str]:
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods |= route.methods or set()
+    return methods
 
 
 async def _integrity_handler(request: Request, exc: Exception) -> Response:

@@ -11,6 +11,7 @@ from fastapi import Depends, Query, Request, Response
 from pydantic import BaseModel
 from starlette.requests import HTTPConnection
 
+from app.contract import answers
 from app.errors import BadRequest, PreconditionFailed, PreconditionRequired
 from app.i18n import locale_of
 
@@ -73,6 +74,7 @@ def matches_if_none_match(request: Request, etag: str) -> bool:
     return etag_matches(request.headers.get("if-none-match"), etag)
 
 
+@answers(304, reads=("If-None-Match",), sets=("ETag",))
 def check_not_modified(request: Request, etag: str) -> None:
     if matches_if_none_match(request, etag):
         raise NotModified(etag)
@@ -85,28 +87,29 @@ def _version_of(tag: str) -> int | None:
     return int(body) if body.isdigit() else None
 
 
+@answers(412, reads=("If-Match",))
 def check_if_match(
-    request: Request,
-    current_version: int,
-    *,
-    body_version: int | None = None,
-    required: bool = False,
+    request: Request, current_version: int, *, body_version: int | None = None
 ) -> None:
-    """412 when the client's If-Match (or body version) is stale; 428 when required and absent."""
+    """412 when the client's If-Match (or body version) is stale; nothing when neither is sent."""
     header = request.headers.get("if-match")
-    if header is None and body_version is None:
-        if required:
-            raise PreconditionRequired("detail.if-match-required")
-        return
-    if header is not None:
-        if header.strip() == "*":
-            return
+    if header is not None and header.strip() != "*":
         versions = [_version_of(tag) for tag in _entity_tags(header)]
         if current_version not in versions:
             sent = next((v for v in versions if v is not None), "?")
             raise PreconditionFailed("detail.stale", sent=sent, current=current_version)
     if body_version is not None and body_version != current_version:
         raise PreconditionFailed("detail.stale", sent=body_version, current=current_version)
+
+
+@answers(428, reads=("If-Match",))
+def require_if_match(
+    request: Request, current_version: int, *, body_version: int | None = None
+) -> None:
+    """check_if_match, and 428 when neither If-Match nor the body's version is sent."""
+    if request.headers.get("if-match") is None and body_version is None:
+        raise PreconditionRequired("detail.if-match-required")
+    check_if_match(request, current_version, body_version=body_version)
 
 
 class Page(BaseModel, Generic[T]):
@@ -154,6 +157,7 @@ async def page_params(  # no I/O: on the event loop, not the thread pool
 PageDep = Annotated[PageParams, Depends(page_params)]
 
 
+@answers(sets=("Link",))
 def set_next_link(
     request: Request, response: Response, next_cursor: str | None, *, param: str = "cursor"
 ) -> None:

@@ -6,6 +6,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
+from app import contract
 from app.clock import Clock, SystemClock
 from app.commitments.router import alignments_router
 from app.commitments.router import router as commitments_router
@@ -20,6 +21,7 @@ from app.holders import holder_for
 from app.http import NotModified, not_modified_response
 from app.idempotency import Idempotency
 from app.migrate import head_revision
+from app.ops import apidocs
 from app.ops.collector import process_exited
 from app.ops.logging import configure_logging
 from app.ops.middleware import AccessLog, BodySizeLimit
@@ -83,6 +85,9 @@ def create_app(
         summary="Tracks child online protection action plans: ASEAN RPA and Perpres 87/2025.",
         version="0.1.0",
         lifespan=lifespan,
+        generate_unique_id_function=contract.operation_id,
+        docs_url=None,  # app.ops.apidocs serves /docs and /redoc without a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.clock = live.hub.clock
@@ -91,6 +96,7 @@ def create_app(
     app.state.migration_head = head_revision(settings.database_url)
 
     install_error_handlers(app)
+    contract.install(app)
     app.add_exception_handler(NotModified, _not_modified)
     for router in API_ROUTERS:
         app.include_router(router, prefix=settings.api_prefix)
@@ -99,6 +105,7 @@ def create_app(
         app.include_router(pages)
     app.state.page_errors = page_errors.page_error
     app.mount("/static/pages", StaticFiles(directory=PAGES_STATIC), name="pages-static")
+    apidocs.install(app)
     app.mount("/static", StaticFiles(directory=DASHBOARD_STATIC), name="static")
     app.add_middleware(
         Idempotency,

@@ -8,7 +8,7 @@ from app.auth import CoordinatorDep, CurrentUserDep
 from app.commitments import alignments, service
 from app.commitments.schemas import CommitmentUpdate
 from app.db import SessionDep
-from app.http import check_if_match
+from app.http import check_if_match, require_if_match
 from app.models import Alignment, Commitment
 from app.plans import service as plans
 from app.resources import Change
@@ -40,7 +40,7 @@ def alignment_to_delete(
 ) -> Alignment:
     alignment = alignments.resolve(session, alignment_id)
     alignments.ensure_can_write(session, user, alignment)
-    check_if_match(request, alignment.version, required=True)
+    require_if_match(request, alignment.version)
     return alignment
 
 

@@ -2,10 +2,10 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.models import Basis, Confidence
-from app.plans.schemas import Code, Notes, Position, Ref, Url, not_null
+from app.plans.schemas import Code, Notes, NotNull, Position, Ref, Url
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)]
@@ -78,25 +78,23 @@ class CommitmentUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title_en: Annotated[Title | None, AfterValidator(not_null), Field(description=TITLE)] = None
-    title_id: Annotated[Title | None, AfterValidator(not_null), Field(description=TITLE)] = None
+    title_en: Annotated[Title | None, NotNull(), Field(description=TITLE)] = None
+    title_id: Annotated[Title | None, NotNull(), Field(description=TITLE)] = None
     description_en: Description | None = None
     description_id: Description | None = None
     focus: Annotated[Focus | None, Field(description=FOCUS)] = None
     output: Annotated[Output | None, Field(description=OUTPUT)] = None
     target_year: Annotated[TargetYear | None, Field(description=TARGET_YEAR)] = None
-    source: Annotated[Sources | None, AfterValidator(not_null), Field(description=SOURCE)] = None
-    confidence: Annotated[
-        Confidence | None, AfterValidator(not_null), Field(description=CONFIDENCE)
-    ] = None
-    basis: Annotated[Basis | None, AfterValidator(not_null), Field(description=BASIS)] = None
+    source: Annotated[Sources | None, NotNull(), Field(description=SOURCE)] = None
+    confidence: Annotated[Confidence | None, NotNull(), Field(description=CONFIDENCE)] = None
+    basis: Annotated[Basis | None, NotNull(), Field(description=BASIS)] = None
     notes: Notes | None = None
-    position: Annotated[Position | None, AfterValidator(not_null)] = None
+    position: Annotated[Position | None, NotNull()] = None
     pillar: Annotated[Reference | None, Field(description=PILLAR)] = None
     lead_organisation: Annotated[Reference | None, Field(description=LEAD)] = None
-    related_organisations: Annotated[
-        References | None, AfterValidator(not_null), Field(description=RELATED)
-    ] = None
+    related_organisations: Annotated[References | None, NotNull(), Field(description=RELATED)] = (
+        None
+    )
     version: int | None = None
 
 

@@ -77,13 +77,19 @@ def _last_event_id(value: str | None) -> int | None:
     return int(value)
 
 
-@router.get("/events", response_class=StreamingResponse, responses=READ)
+@router.get(
+    "/events",
+    response_class=StreamingResponse,
+    responses={**READ, 200: {"content": {"text/event-stream": {}}}},
+)
 def stream_events(
     request: Request,
     user: ReaderDep,
     settings: SettingsDep,
     after: Seq = None,
-    last_event_id: Annotated[str | None, Header(max_length=40)] = None,
+    last_event_id: Annotated[
+        str | None, Header(max_length=40, json_schema_extra={"pattern": "^[0-9]{0,18}$"})
+    ] = None,
 ) -> StreamingResponse:
     """The change feed as Server-Sent Events (`id:` = seq); resume with Last-Event-ID or
     `after`, else it starts now. A comment line is sent as a heartbeat."""

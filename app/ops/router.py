@@ -1,4 +1,5 @@
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.concurrency import run_in_threadpool
 
@@ -30,7 +31,7 @@ async def readyz(request: Request) -> dict[str, str]:
     return {"status": "ready", "revision": str(revision)}
 
 
-@router.get("/metrics")
+@router.get("/metrics", response_class=PlainTextResponse)
 async def metrics(request: Request) -> Response:
     """Prometheus metrics: this process's, and reminders and webhook deliveries by status."""
     body = await run_in_threadpool(exposition, request.app.state.engine)

@@ -5,7 +5,18 @@ from uuid import UUID
 from zoneinfo import available_timezones
 
 import holidays
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    StringConstraints,
+    WithJsonSchema,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
 
 from app.i18n import text
 from app.models import PlanKind, PlanScope, Role
@@ -32,6 +43,12 @@ def _zones() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def zone_names() -> list[str]:
+    """The IANA zones this machine knows, as the document lists them."""
+    return sorted(_zones())
+
+
+@lru_cache(maxsize=1)
 def _holiday_countries() -> frozenset[str]:
     return frozenset(holidays.list_supported_countries())
 
@@ -55,9 +72,41 @@ def not_null(value: Any) -> Any:
     return value
 
 
-TimeZone = Annotated[str, StringConstraints(max_length=64), AfterValidator(_known_zone)]
+class NotNull:
+    """`Annotated[X | None, NotNull()]`: a PATCH field that may be left out but not sent as
+    null; the OpenAPI document shows it without null, so it is nullable only where null is
+    accepted."""
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(not_null, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json = handler(schema)
+        options = [option for option in json.get("anyOf", []) if option.get("type") != "null"]
+        if len(options) == 1:
+            rest = {key: value for key, value in json.items() if key != "anyOf"}
+            return {**options[0], **rest}
+        return json
+
+
+# The document lists the values, so a client (and a fuzzer) knows what is accepted.
+TimeZone = Annotated[
+    str,
+    StringConstraints(max_length=64),
+    AfterValidator(_known_zone),
+    WithJsonSchema({"type": "string", "enum": zone_names()}),
+]
 HolidayCountry = Annotated[
-    str, StringConstraints(pattern=r"^[A-Z]{2}$"), AfterValidator(_known_holiday_country)
+    str,
+    StringConstraints(pattern=r"^[A-Z]{2}$"),
+    AfterValidator(_known_holiday_country),
+    WithJsonSchema(
+        {"type": "string", "enum": sorted(c for c in _holiday_countries() if len(c) == 2)}
+    ),
 ]
 
 
@@ -97,15 +146,15 @@ class PlanUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title_en: Annotated[Title | None, AfterValidator(not_null)] = None
-    title_id: Annotated[Title | None, AfterValidator(not_null)] = None
-    scope: Annotated[PlanScope | None, AfterValidator(not_null)] = None
-    kind: Annotated[PlanKind | None, AfterValidator(not_null), Field(description=KIND)] = None
-    issuer: Annotated[Issuer | None, AfterValidator(not_null)] = None
-    period_start: Annotated[date | None, AfterValidator(not_null)] = None
-    period_end: Annotated[date | None, AfterValidator(not_null)] = None
-    time_zone: Annotated[TimeZone | None, AfterValidator(not_null)] = None
-    holiday_country: Annotated[HolidayCountry | None, AfterValidator(not_null)] = None
+    title_en: Annotated[Title | None, NotNull()] = None
+    title_id: Annotated[Title | None, NotNull()] = None
+    scope: Annotated[PlanScope | None, NotNull()] = None
+    kind: Annotated[PlanKind | None, NotNull(), Field(description=KIND)] = None
+    issuer: Annotated[Issuer | None, NotNull()] = None
+    period_start: Annotated[date | None, NotNull()] = None
+    period_end: Annotated[date | None, NotNull()] = None
+    time_zone: Annotated[TimeZone | None, NotNull()] = None
+    holiday_country: Annotated[HolidayCountry | None, NotNull()] = None
     source_url: Url | None = None
     notes: Notes | None = None
     reminder_policy: ReminderPolicy | None = None
@@ -144,9 +193,9 @@ class PillarCreate(BaseModel):
 class PillarUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    title_en: Annotated[Title | None, AfterValidator(not_null)] = None
-    title_id: Annotated[Title | None, AfterValidator(not_null)] = None
-    position: Annotated[Position | None, AfterValidator(not_null)] = None
+    title_en: Annotated[Title | None, NotNull()] = None
+    title_id: Annotated[Title | None, NotNull()] = None
+    position: Annotated[Position | None, NotNull()] = None
     version: int | None = None
 
 

@@ -14,6 +14,7 @@ from app.http import (
     check_if_match,
     check_not_modified,
     json_response,
+    require_if_match,
     resource_etag,
     set_next_link,
 )
@@ -129,7 +130,7 @@ def update_task(
 ) -> TaskPublic:
     """Change fields (If-Match or `version` required); contributors change only `progress`."""
     service.ensure_patchable(data, user, task.id)
-    check_if_match(request, task.version, body_version=data.version, required=True)
+    require_if_match(request, task.version, body_version=data.version)
     updated = service.update(session, task, data, actor=user, now=clock.now(), today=today)
     return _answer(response, updated, today)
 
@@ -149,7 +150,7 @@ def delete_task(
     today: TodayDep,
 ) -> None:
     """Delete a task (coordinator or admin, If-Match required); its history stays readable."""
-    check_if_match(request, task.version, required=True)
+    require_if_match(request, task.version)
     service.delete(session, task, actor=user, now=clock.now(), today=today)
 
 

@@ -1,15 +1,27 @@
+import re
 from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 from app.models import Locale, Role
+from app.plans.schemas import NotNull, zone_names
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-# Checked for shape in the service, where the message can be given in both languages.
-Email = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=320)]
-TimeZone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+# Checked for shape and zone in the service, where the message can be given in both languages;
+# the document says what the service accepts.
+Email = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=3, max_length=320),
+    Field(json_schema_extra={"pattern": EMAIL.pattern}),
+]
+TimeZone = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
+    WithJsonSchema({"type": "string", "enum": zone_names()}),
+]
 
 
 class UserCreate(BaseModel):
@@ -30,14 +42,14 @@ class UserUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Name | None = None
-    email: Email | None = None
-    role: Role | None = None
+    name: Annotated[Name | None, NotNull()] = None
+    email: Annotated[Email | None, NotNull()] = None
+    role: Annotated[Role | None, NotNull()] = None
     organisation_id: UUID | None = None
-    locale: Locale | None = None
+    locale: Annotated[Locale | None, NotNull()] = None
     time_zone: TimeZone | None = None
-    digest: bool | None = None
-    active: bool | None = None
+    digest: Annotated[bool | None, NotNull()] = None
+    active: Annotated[bool | None, NotNull()] = None
     version: int | None = None
 
 

@@ -22,10 +22,9 @@ from app.organisations import service as organisations
 from app.pagination import paginate
 from app.users import tokens_service as tokens
 from app.users import visibility
-from app.users.schemas import UserCreate, UserPublic, UserUpdate
+from app.users.schemas import EMAIL, UserCreate, UserPublic, UserUpdate
 
 ENTITY = "user"
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 # What a coordinator may create and look after; admins and coordinators are an admin's call.
 MANAGED_ROLES = frozenset({Role.contributor, Role.viewer})
 # The address is where reminders and sign-in links go: only its owner or an admin moves it.
