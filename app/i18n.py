@@ -109,6 +109,13 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "en": "This task belongs to a plan you do not coordinate.",
         "id": "Tugas ini termasuk rencana yang tidak Anda koordinasikan.",
     },
+    "detail.task-outside-creator-plans": {
+        "en": "Your account was created by a plan coordinator: you work on the tasks of the "
+        "plans that coordinator coordinates. Ask an admin for an account with a wider reach.",
+        "id": "Akun Anda dibuat oleh koordinator rencana: Anda mengerjakan tugas dalam rencana "
+        "yang dikoordinasikan koordinator itu. Mintalah akun dengan jangkauan lebih luas kepada "
+        "admin.",
+    },
     "detail.progress-completed": {
         "en": "A completed task's progress is 100; reopen the task (to in_progress) to change it.",
         "id": "Kemajuan tugas yang selesai (completed) adalah 100; buka kembali tugas itu "

@@ -18,6 +18,7 @@ from app.tasks import progress, query, references, transitions
 from app.tasks.query import ENTITY
 from app.tasks.schemas import HistoryPublic, TaskCreate, TaskPublic, TaskUpdate
 from app.tasks.transitions import invalid
+from app.users import visibility
 
 # What a contributor may send in a PATCH; everything else is a coordinator's.
 CONTRIBUTOR_FIELDS = frozenset({"progress", "note", "version"})
@@ -36,11 +37,11 @@ def get(session: Session, ref: str, *, for_update: bool = False) -> Task:
 
 
 def ensure_writer(session: Session, task: Task, user: User) -> None:
-    """A contributor writes only to tasks that its organisation owns (lead or support); a
-    coordinator only to tasks of the plans it coordinates (admins everywhere)."""
+    """A contributor writes only to tasks that its organisation owns (lead or support), and one
+    that a coordinator created only in that coordinator's plans; a coordinator only to tasks
+    of the plans it coordinates (admins everywhere)."""
     if user.role is Role.coordinator:
-        commitment = session.get(Commitment, task.commitment_id)
-        ensure_coordinates(session, commitment, user)
+        ensure_coordinates(session, session.get(Commitment, task.commitment_id), user)
     if user.role is not Role.contributor:
         return
     if (
@@ -48,6 +49,13 @@ def ensure_writer(session: Session, task: Task, user: User) -> None:
         or session.get(TaskOwner, (task.id, user.organisation_id)) is None
     ):
         raise Forbidden("detail.other-organisation")
+    creator = visibility.creating_coordinator(session, user)
+    if creator is not None and not coordinates(session, _plan_id(session, task), creator):
+        raise Forbidden("detail.task-outside-creator-plans")
+
+
+def _plan_id(session: Session, task: Task) -> UUID:
+    return session.get_one(Commitment, task.commitment_id).plan_id
 
 
 def ensure_coordinates(session: Session, commitment: Commitment | None, user: User) -> None:

@@ -95,3 +95,20 @@ def manages(session: Session, coordinator: User, user: User) -> bool:
         col(User.id) == user.id, col(User.id).in_(created_by(coordinator))
     )
     return session.exec(statement).first() is not None
+
+
+def creating_coordinator(session: Session, user: User) -> UUID | None:
+    """The coordinator that created this user, if one did (not an admin or the command line):
+    the plans it coordinates bound what the user may write (docs: who may do what), since a
+    coordinator chooses the organisation and the address it signs in with."""
+    statement = (
+        select(User.id)
+        .join(History, col(History.actor_id) == col(User.id))
+        .where(
+            col(History.entity) == ENTITY,
+            col(History.entity_id) == user.id,
+            col(History.action) == "created",
+            col(User.role) == Role.coordinator,
+        )
+    )
+    return session.exec(statement).first()

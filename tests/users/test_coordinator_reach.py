@@ -15,6 +15,7 @@ from tests.factories import (
     make_organisation,
     make_plan,
     make_task,
+    make_token,
     make_user,
 )
 
@@ -65,3 +66,35 @@ def test_a_person_changes_their_own_address(client: TestClient, session: Session
     assert response.status_code == 200, response.text
     assert response.json()["email"] == "baru@example.test"
     assert session.get(User, UUID(str(me.id)), populate_existing=True) is not None
+
+
+def test_a_contributor_a_coordinator_created_works_only_in_that_coordinators_plans(
+    client: TestClient, session: Session
+) -> None:
+    coordinator, headers = login(session, role=Role.coordinator)
+    plan = make_plan(session)
+    make_coordinator_of(session, plan=plan, user=coordinator)
+    foreign = make_organisation(session)
+    body = {
+        "name": "Self-made",
+        "email": "mine@coordinator.test",  # an address the coordinator can sign in with
+        "role": "contributor",
+        "organisation_id": str(foreign.id),
+    }
+    created = client.post(URL, json=body, headers=headers).json()
+    made = session.get(User, UUID(created["id"]))
+    assert made is not None
+    token = {"Authorization": f"Bearer {make_token(session, user=made)}"}
+    inside = make_task(session, commitment=make_commitment(session, plan=plan), lead=foreign)
+    outside = make_task(session, commitment=make_commitment(session), lead=foreign)
+
+    allowed = client.patch(
+        f"/api/v1/tasks/{inside.id}", json={"progress": 5}, headers={**token, "If-Match": '"1"'}
+    )
+    refused = client.patch(
+        f"/api/v1/tasks/{outside.id}", json={"progress": 5}, headers={**token, "If-Match": '"1"'}
+    )
+
+    assert allowed.status_code == 200, allowed.text
+    assert refused.status_code == 403, refused.text
+    assert "coordinator" in refused.json()["detail"]
