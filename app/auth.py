@@ -3,7 +3,7 @@
 import hashlib
 import secrets
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -12,11 +12,12 @@ from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
 from app.changes import service as changes
+from app.config import Settings
 from app.contract import answers
-from app.dashboard.watcher import Snapshot
 from app.db import SAFE_METHODS, SessionDep
 from app.errors import Forbidden, Unauthenticated
-from app.models import ApiToken, Role, User
+from app.live.watcher import Snapshot
+from app.models import ApiToken, Role, User, WebSession
 
 TOKEN_PREFIX = "pnt_"
 
@@ -66,7 +67,7 @@ def user_for_secret(session: Session, secret: str, now: datetime) -> tuple[User 
 
 
 def granted(snapshot: Snapshot, secret: str, now: datetime) -> User | None:
-    """The token's user by this process's snapshot of live tokens (app.dashboard.watcher);
+    """The token's user by this process's snapshot of live tokens (app.live.watcher);
     None when the snapshot does not know the token (new, revoked or expired): the database
     decides then."""
     grant = snapshot.tokens.get(hash_secret(secret))
@@ -99,11 +100,41 @@ async def current_user(request: Request, session: SessionDep) -> User:
 SESSION_COOKIE = "pantau_session"
 
 
-def _cookie_user(request: Request, session: Session, secret: str) -> tuple[User | None, int]:
-    from app.signin import service as signin  # it builds on this module's secrets
+def _live(row: WebSession, user: User, now: datetime, idle: timedelta) -> bool:
+    return (
+        row.revoked_at is None and user.active and row.expires_at > now and row.seen_at + idle > now
+    )
 
+
+def session_user(
+    session: Session, secret: str, *, now: datetime, settings: Settings
+) -> tuple[WebSession, User] | None:
+    """The session of a cookie and its person, while the session is live."""
+    found = session.exec(
+        select(WebSession, User)
+        .join(User, col(User.id) == col(WebSession.user_id))
+        .where(col(WebSession.secret_hash) == hash_secret(secret))
+    ).first()
+    if found is None:
+        return None
+    row, user = found
+    idle = timedelta(minutes=settings.session_idle_minutes)
+    return (row, user) if _live(row, user, now, idle) else None
+
+
+# A page view moves the idle clock at most once a minute: not a write per request.
+SEEN_STEP = timedelta(minutes=1)
+
+
+def touch(session: Session, row: WebSession, now: datetime) -> None:
+    if now - row.seen_at >= SEEN_STEP:
+        row.seen_at = now
+        session.add(row)
+
+
+def _cookie_user(request: Request, session: Session, secret: str) -> tuple[User | None, int]:
     now = request.app.state.clock.now()
-    found = signin.session_user(session, secret, now=now, settings=request.app.state.settings)
+    found = session_user(session, secret, now=now, settings=request.app.state.settings)
     return (found[1] if found else None), changes.current_version(session)
 
 

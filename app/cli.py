@@ -257,8 +257,8 @@ cli.add_typer(summary_cli, name="summary")
 def recount_summary() -> None:
     """Count the summary's rollup from the tasks again: after a bulk load or a repair in SQL,
     which the rollup (kept by the API's writes) cannot follow."""
+    from app.clock import today_of
     from app.dashboard import tally
-    from app.deps import today_of
 
     settings = get_settings()
     engine = make_engine(settings.database_url)

@@ -5,6 +5,7 @@ One request or one job is one transaction, committed here and nowhere else: serv
 
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from functools import cache
 from typing import Annotated, Any, TypeVar
 
@@ -12,13 +13,16 @@ import anyio
 from fastapi import Depends, Request
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import DataError
+from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session, create_engine
 from starlette.concurrency import run_in_threadpool
 
+from app.clock import today_of_request
 from app.contract import answers
 
 T = TypeVar("T")
+WORK_DAY = "pantau_work_day"  # session.info key: the day a unit of work's writes are reckoned on
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 POOL_SIZE, MAX_OVERFLOW = 10, 10  # PostgreSQL connections per process, and the extra allowed
 
@@ -101,9 +105,19 @@ def _bound(engine: Engine, write: bool) -> Engine:
     return engine.execution_options(pantau_write=False, isolation_level="AUTOCOMMIT")
 
 
-def open_session(engine: Engine, *, write: bool) -> Session:
-    """A session that connects, and begins its transaction, on its first statement."""
-    return Session(_bound(engine, write), expire_on_commit=False)
+def open_session(engine: Engine, *, write: bool, today: date | None = None) -> Session:
+    """A session that connects, and begins its transaction, on its first statement. `today`
+    is the day its writes are reckoned on, for what follows them by itself on flush (the
+    summary's rollup, app.dashboard.tally)."""
+    session = Session(_bound(engine, write), expire_on_commit=False)
+    if today is not None:
+        session.info[WORK_DAY] = today
+    return session
+
+
+def work_day(session: OrmSession) -> date | None:
+    day: date | None = session.info.get(WORK_DAY)
+    return day
 
 
 def finish(session: Session, *, commit: bool) -> None:
@@ -118,9 +132,11 @@ def finish(session: Session, *, commit: bool) -> None:
 
 
 @contextmanager
-def unit_of_work(engine: Engine, *, write: bool = True) -> Iterator[Session]:
+def unit_of_work(
+    engine: Engine, *, write: bool = True, today: date | None = None
+) -> Iterator[Session]:
     """A session whose work is committed when the block ends, rolled back if it raises."""
-    session = open_session(engine, write=write)
+    session = open_session(engine, write=write, today=today)
     try:
         yield session
     except BaseException:
@@ -163,7 +179,8 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     (docs/decisions/0009)."""
     write = request.method not in SAFE_METHODS
     async with _slots(request, write=write):
-        session = open_session(get_engine(request), write=write)
+        today = today_of_request(request) if write else None
+        session = open_session(get_engine(request), write=write, today=today)
         try:
             yield session
         except BaseException:

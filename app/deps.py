@@ -2,7 +2,6 @@
 
 from datetime import date
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request, Response
 from starlette.concurrency import run_in_threadpool
@@ -10,12 +9,12 @@ from starlette.requests import HTTPConnection
 
 from app.auth import CurrentUserDep
 from app.changes import service as changes_service
-from app.clock import Clock
+from app.clock import Clock, today_of_request
 from app.config import Settings
-from app.dashboard.feed import audience_of
 from app.db import SessionDep
 from app.http import check_not_modified, request_etag
 from app.i18n import locale_of
+from app.live.feed import audience_of
 from app.models import User
 
 # The dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency in the
@@ -34,11 +33,6 @@ async def get_clock(request: Request) -> Clock:
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
-
-
-def today_of(clock: Clock, settings: Settings) -> date:
-    """Today where the plans are run: derived fields such as a task's schedule use this day."""
-    return clock.now().astimezone(ZoneInfo(settings.default_time_zone)).date()
 
 
 async def get_today(request: Request) -> date:
@@ -87,10 +81,6 @@ async def caller_etag(request: Request, response: Response, caller: CurrentUserD
     version: int = request.state.data_version
     today = today_of_request(request)
     return _answer_etag(request, response, request_etag(request, version, today, str(caller.id)))
-
-
-def today_of_request(connection: HTTPConnection) -> date:
-    return today_of(connection.app.state.clock, connection.app.state.settings)
 
 
 def _answer_etag(request: Request, response: Response, etag: str) -> str:

@@ -68,7 +68,8 @@ def create_app(
     webhooks.install()  # task events add webhook outbox rows inside the writing transaction
     owns_engine = engine is None
     engine = engine or make_engine(settings.database_url)
-    live = dashboard_live.create(engine, settings, clock or SystemClock())
+    clock = clock or SystemClock()
+    live = dashboard_live.create(engine, settings, clock)
     holder = holder_for(engine)  # names this process in its idempotency claims
 
     @asynccontextmanager
@@ -90,7 +91,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.settings = settings
-    app.state.clock = live.hub.clock
+    app.state.clock = clock  # the one clock: the hub, the fast path and every route read it
     app.state.engine = engine
     app.state.holder = holder
     app.state.migration_head = head_revision(settings.database_url)

@@ -4,8 +4,9 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from app.fields import NotNull
 from app.models import Basis, Confidence
-from app.plans.schemas import Code, Notes, NotNull, Position, Ref, Url
+from app.plans.schemas import Code, Notes, Position, Ref, Url
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)]

@@ -27,12 +27,12 @@ from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.auth import granted, require_role, secret_of
-from app.clock import Clock
+from app.clock import Clock, today_of
 from app.config import Settings
-from app.dashboard.feed import audience_of
-from app.dashboard.watcher import DataWatcher, Snapshot
-from app.deps import collection_etag, data_etag, today_of
+from app.deps import collection_etag, data_etag
 from app.http import etag_matches
+from app.live.feed import audience_of
+from app.live.watcher import DataWatcher, Snapshot
 from app.models import User
 from app.ops.metrics import POLL_CACHE, POLLS
 

@@ -13,7 +13,7 @@ from app.clock import Clock
 from app.config import Settings
 from app.dashboard.fastpath import PollFastPath, pollable
 from app.dashboard.stream import ChangeHub, chain_exit_signals
-from app.dashboard.watcher import DataWatcher, listen
+from app.live.watcher import DataWatcher, listen
 
 
 @dataclass

@@ -5,13 +5,15 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from app.auth import CurrentUserDep, bearer_secret, current_user, hash_secret
-from app.dashboard import feed, service, stream
-from app.dashboard.schemas import ChangePublic, Summary
+from app.dashboard import service, stream
+from app.dashboard.schemas import Summary
 from app.db import SessionDep
 from app.deps import DataETagDep, LocaleDep, SettingsDep, TodayDep
 from app.errors import Invalid
 from app.http import Page, set_next_link
 from app.i18n import text
+from app.live import feed
+from app.live.schemas import ChangePublic
 from app.models import User
 
 STATIC = Path(__file__).parent / "static"

@@ -1,5 +1,4 @@
-from datetime import date, datetime
-from typing import Any
+from datetime import date
 from uuid import UUID
 
 from pydantic import BaseModel, Field
@@ -70,15 +69,3 @@ class Summary(BaseModel):
     most_overdue: list[TaskBrief]
     upcoming: list[TaskBrief]
     labels: dict[str, dict[str, str]]
-
-
-class ChangePublic(BaseModel):
-    seq: int = Field(description="Position in the feed: pass the last one seen as `after`.")
-    entity: str
-    entity_id: UUID
-    action: str = Field(description="created, updated or deleted.")
-    version: int
-    at: datetime
-    data: dict[str, Any] | None = Field(
-        description="The new representation; null for a delete (a tombstone)."
-    )

@@ -18,8 +18,8 @@ from starlette.concurrency import run_in_threadpool
 
 from app.changes import service as changes
 from app.clock import Clock
-from app.dashboard import feed
-from app.dashboard.watcher import DataWatcher
+from app.live import feed
+from app.live.watcher import DataWatcher
 from app.ops.metrics import FEED_LAG, SSE_CLIENTS
 
 CATCH_UP_PAGE = 200

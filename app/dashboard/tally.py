@@ -5,8 +5,8 @@ touches: their contribution is read before the flush and again after it, and the
 is added. Following the flush, rather than the service's functions, keeps every ORM write
 exact: the API's and the importer's, and a test's factory too. Statements that bypass the ORM
 (a bulk load, a repair in SQL) must call `recount` (`pantau summary recount`). Until the first
-task write through app.tasks.service builds them (`keep_up`), there are no tallies and the
-summary counts the tasks themselves.
+task write of a unit of work that knows its day (app.db.work_day: every request, the importer)
+builds them (`keep_up`), there are no tallies and the summary counts the tasks themselves.
 """
 
 from collections import defaultdict
@@ -38,6 +38,7 @@ from sqlmodel import Session as SQLModelSession
 from sqlmodel import col
 
 from app.changes import service as changes
+from app.db import work_day
 from app.models import OwnerTally, TallyDay, Task, TaskOwner, TaskTally
 from app.models import TaskStatus as S
 from app.tasks.transitions import DONE
@@ -106,18 +107,22 @@ def built_day(session: Session, *, lock: bool = False) -> date | None:
     return day
 
 
-def keep_up(session: Session, today: date) -> None:
-    """Before a task write: build the tallies the first time, and bring their day to today."""
+def keep_up(session: Session) -> date | None:
+    """Before a task write: the tallies' day, once they are built (the first time) and brought
+    to the day of the session's work; None while they are not built and the day is unknown."""
     day = built_day(session, lock=True)
+    today = work_day(session)
+    if today is None or (day is not None and day >= today):
+        return day
     if day is None:
         _claim(session)
         day = built_day(session, lock=True)  # a writer that got here first has built them
         if day is None:
             rebuild(session, today)
-            return
-    if day < today:
-        _apply(session, *moved_overdue(session, day, today))
-        _set_day(session, today)
+            return today
+    _apply(session, *moved_overdue(session, day, today))
+    _set_day(session, today)
+    return today
 
 
 def recount(session: SQLModelSession, today: date) -> None:
@@ -259,6 +264,13 @@ def _dialect(session: Session) -> Any:
 # -- following the flush ----------------------------------------------------------------------
 
 
+def _writes_tasks(session: Session) -> bool:
+    return any(
+        isinstance(item, Task | TaskOwner)
+        for item in (*session.new, *session.dirty, *session.deleted)
+    )
+
+
 def _touched(session: Session) -> set[UUID]:
     found: set[UUID] = set()
     for item in (*session.new, *session.deleted):
@@ -282,12 +294,12 @@ def _counted_change(task: Task) -> bool:
 @event.listens_for(Session, "before_flush")
 def _before_flush(session: Session, _context: UOWTransaction, _instances: object) -> None:
     session.info.pop(PENDING, None)
-    touched = _touched(session)
-    if not touched:
+    if not _writes_tasks(session):
         return
     with session.no_autoflush:
-        day = built_day(session, lock=True)
-        if day is None:
+        day = keep_up(session)
+        touched = _touched(session)
+        if day is None or not touched:
             return  # not built: nothing to keep
         where = col(Task.id).in_(touched)
         session.info[PENDING] = (where, day, cells_of(*contributions(session, where), day, -1))

@@ -5,10 +5,9 @@ from typing import Any
 
 import typer
 
-from app.clock import SystemClock
+from app.clock import SystemClock, today_of
 from app.config import get_settings
 from app.db import make_engine, unit_of_work
-from app.deps import today_of
 from app.errors import AppError
 from app.exchange import files, service
 from app.exchange.schemas import ImportReport
@@ -47,7 +46,8 @@ def _import(upload: files.Upload, *, dry_run: bool) -> ImportReport:
     )
     engine = make_engine(settings.database_url)
     try:
-        with unit_of_work(engine) as session:
+        today = today_of(clock, settings)
+        with unit_of_work(engine, today=today) as session:
             return service.run(
                 session,
                 table,
@@ -55,7 +55,7 @@ def _import(upload: files.Upload, *, dry_run: bool) -> ImportReport:
                 dry_run=dry_run,
                 locale="en",
                 now=clock.now(),
-                today=today_of(clock, settings),
+                today=today,
             )
     finally:
         engine.dispose()

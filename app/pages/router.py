@@ -15,11 +15,10 @@ from app.deps import TodayDep
 from app.http import PageParams
 from app.i18n import SUPPORTED
 from app.models import TaskStatus
-from app.pages.security import PageUserDep, mark_page
+from app.pages.security import PageUserDep, local_path, mark_page
 from app.pages.templating import LANGUAGE_COOKIE, PAGE_HEADERS, render
 from app.plans import pillars
 from app.plans import service as plans
-from app.signin.router import local_path
 from app.tasks import query
 from app.tasks.schemas import TaskFilters
 

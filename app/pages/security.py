@@ -14,12 +14,11 @@ from uuid import UUID
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
-from app.auth import SESSION_COOKIE
+from app.auth import SESSION_COOKIE, session_user, touch
 from app.config import Settings
 from app.db import SAFE_METHODS, SessionDep
 from app.errors import BadRequest, Unauthenticated
 from app.models import User
-from app.signin import service as signin
 
 CSRF_FIELD = "csrf"
 
@@ -43,6 +42,13 @@ def check_origin(request: Request) -> None:
         raise BadRequest("detail.form-origin")
 
 
+def local_path(value: str) -> str:
+    """Where to go after signing in: a path of this site only (no open redirect)."""
+    if not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return "/"
+    return value
+
+
 async def check_csrf(request: Request, secret: str) -> None:
     check_origin(request)
     form = await request.form()
@@ -54,11 +60,11 @@ async def check_csrf(request: Request, secret: str) -> None:
 def _resolve(request: Request, session: SessionDep, secret: str) -> User | None:
     settings: Settings = request.app.state.settings
     now = request.app.state.clock.now()
-    found = signin.session_user(session, secret, now=now, settings=settings)
+    found = session_user(session, secret, now=now, settings=settings)
     if found is None:
         return None
     row, user = found
-    signin.touch(session, row, now)
+    touch(session, row, now)
     return user
 
 

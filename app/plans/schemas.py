@@ -2,7 +2,6 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Annotated, Any
 from uuid import UUID
-from zoneinfo import available_timezones
 
 import holidays
 from pydantic import (
@@ -10,14 +9,11 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    GetCoreSchemaHandler,
-    GetJsonSchemaHandler,
     StringConstraints,
     WithJsonSchema,
 )
-from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import core_schema
 
+from app.fields import NotNull, known_zone, zone_names
 from app.i18n import text
 from app.models import PlanKind, PlanScope, Role
 from app.reminders.policy import ReminderPolicy
@@ -38,25 +34,8 @@ Position = Annotated[int, Field(ge=0, le=100_000)]
 
 
 @lru_cache(maxsize=1)
-def _zones() -> frozenset[str]:
-    return frozenset(available_timezones())
-
-
-@lru_cache(maxsize=1)
-def zone_names() -> list[str]:
-    """The IANA zones this machine knows, as the document lists them."""
-    return sorted(_zones())
-
-
-@lru_cache(maxsize=1)
 def _holiday_countries() -> frozenset[str]:
     return frozenset(holidays.list_supported_countries())
-
-
-def _known_zone(name: str) -> str:
-    if name not in _zones():
-        raise ValueError(text("invalid.time-zone", "en"))
-    return name
 
 
 def _known_holiday_country(code: str) -> str:
@@ -65,39 +44,11 @@ def _known_holiday_country(code: str) -> str:
     return code
 
 
-def not_null(value: Any) -> Any:
-    """For PATCH bodies: a field may be left out, but a required column may not be nulled."""
-    if value is None:
-        raise ValueError(text("invalid.null", "en"))
-    return value
-
-
-class NotNull:
-    """`Annotated[X | None, NotNull()]`: a PATCH field that may be left out but not sent as
-    null; the OpenAPI document shows it without null, so it is nullable only where null is
-    accepted."""
-
-    def __get_pydantic_core_schema__(
-        self, source: Any, handler: GetCoreSchemaHandler
-    ) -> core_schema.CoreSchema:
-        return core_schema.no_info_after_validator_function(not_null, handler(source))
-
-    def __get_pydantic_json_schema__(
-        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
-        json = handler(schema)
-        options = [option for option in json.get("anyOf", []) if option.get("type") != "null"]
-        if len(options) == 1:
-            rest = {key: value for key, value in json.items() if key != "anyOf"}
-            return {**options[0], **rest}
-        return json
-
-
 # The document lists the values, so a client (and a fuzzer) knows what is accepted.
 TimeZone = Annotated[
     str,
     StringConstraints(max_length=64),
-    AfterValidator(_known_zone),
+    AfterValidator(known_zone),
     WithJsonSchema({"type": "string", "enum": zone_names()}),
 ]
 HolidayCountry = Annotated[

@@ -11,7 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from app.auth import SESSION_COOKIE
 from app.db import SessionDep
 from app.deps import ClockDep, SettingsDep
-from app.pages.security import check_csrf, check_origin, mark_page
+from app.pages.security import check_csrf, check_origin, local_path, mark_page
 from app.pages.templating import PAGE_HEADERS, render
 from app.signin import mail, service
 
@@ -21,13 +21,6 @@ Email = Annotated[str, Form(min_length=3, max_length=320)]
 Secret = Annotated[str, Form(min_length=1, max_length=100)]
 NextField = Annotated[str, Form(max_length=2000)]
 NextQuery = Annotated[str, Query(max_length=2000)]
-
-
-def local_path(value: str) -> str:
-    """Where to go after signing in: a path of this site only (no open redirect)."""
-    if not value.startswith("/") or value.startswith("//") or "\\" in value:
-        return "/"
-    return value
 
 
 @router.get("/sign-in")

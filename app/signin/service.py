@@ -139,38 +139,6 @@ def open_session(session: Session, user_id: UUID, *, now: datetime, settings: Se
     return secret
 
 
-def _live(row: WebSession, user: User, now: datetime, idle: timedelta) -> bool:
-    return (
-        row.revoked_at is None and user.active and row.expires_at > now and row.seen_at + idle > now
-    )
-
-
-def session_user(
-    session: Session, secret: str, *, now: datetime, settings: Settings
-) -> tuple[WebSession, User] | None:
-    """The session of a cookie and its person, while the session is live."""
-    found = session.exec(
-        select(WebSession, User)
-        .join(User, col(User.id) == col(WebSession.user_id))
-        .where(col(WebSession.secret_hash) == hash_secret(secret))
-    ).first()
-    if found is None:
-        return None
-    row, user = found
-    idle = timedelta(minutes=settings.session_idle_minutes)
-    return (row, user) if _live(row, user, now, idle) else None
-
-
-# A page view moves the idle clock at most once a minute: not a write per request.
-SEEN_STEP = timedelta(minutes=1)
-
-
-def touch(session: Session, row: WebSession, now: datetime) -> None:
-    if now - row.seen_at >= SEEN_STEP:
-        row.seen_at = now
-        session.add(row)
-
-
 def end_session(session: Session, secret: str, now: datetime) -> None:
     row = session.exec(
         select(WebSession).where(col(WebSession.secret_hash) == hash_secret(secret))

@@ -13,8 +13,8 @@ from pydantic import (
 )
 from pydantic.json_schema import SkipJsonSchema
 
+from app.fields import NotNull
 from app.models import OwnerRole, Priority, TaskStatus
-from app.plans.schemas import NotNull
 from app.reminders.policy import ReminderPolicy
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]

@@ -9,7 +9,6 @@ from sqlmodel import Session, col, select
 
 from app import events
 from app.changes import service as changes
-from app.dashboard import tally
 from app.errors import Forbidden, NotFound
 from app.history import service as history
 from app.models import Commitment, History, Role, Task, TaskOwner, TaskStatus, User
@@ -104,7 +103,6 @@ def _publish(
 def create(
     session: Session, data: TaskCreate, *, actor: User, now: datetime, today: date
 ) -> TaskPublic:
-    tally.keep_up(session, today)
     commitment = references.commitment(session, data.commitment)
     ensure_coordinates(session, commitment, actor)
     if data.progress:
@@ -150,7 +148,6 @@ def update(
     session: Session, task: Task, data: TaskUpdate, *, actor: User, now: datetime, today: date
 ) -> TaskPublic:
     """Apply the fields sent; a PATCH that changes nothing writes nothing (no new version)."""
-    tally.keep_up(session, today)
     changed = _changed_fields(session, task, data)
     if not changed:
         return query.public(session, task, today)
@@ -209,7 +206,6 @@ def transition(
     now: datetime,
     today: date,
 ) -> TaskPublic:
-    tally.keep_up(session, today)
     current = task.status
     transitions.check(current, target, note=note, may_reopen=actor.role in REOPENERS)
     changed: dict[str, tuple[Any, Any]] = {"status": (current, target)}
@@ -235,8 +231,7 @@ def _progress_after(session: Session, task: Task, target: TaskStatus) -> dict[st
 
 def delete(session: Session, task: Task, *, actor: User, now: datetime, today: date) -> None:
     """Delete a task; its history stays, and the change feed gets a tombstone. Its owners go
-    with it (ON DELETE CASCADE), after the summary's rollup has read them (app.dashboard.tally)."""
-    tally.keep_up(session, today)
+    with it (ON DELETE CASCADE), after the summary's rollup has read them (it follows the flush)."""
     last = query.public(session, task, today).model_dump(mode="json")
     history.record(
         session, entity=ENTITY, entity_id=task.id, action="deleted", actor_id=actor.id, at=now

@@ -7,8 +7,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlmodel import Session, col, select
 
-from app.dashboard import feed
 from app.db import unit_of_work
+from app.live import feed
 from app.models import Change, Role
 from app.organisations import service as organisations
 from app.organisations.schemas import OrganisationCreate

@@ -11,7 +11,7 @@ from enum import Enum
 
 from sqlmodel import Session, col, select
 
-from app.dashboard.schemas import ChangePublic
+from app.live.schemas import ChangePublic
 from app.models import Change, Role, User
 
 # Changes whose data only an admin reads in full: others see that they happened, not what.

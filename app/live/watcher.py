@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from app.changes import service as changes
-from app.dashboard import feed
+from app.live import feed
 from app.models import ApiToken, User
 
 logger = logging.getLogger("pantau.dashboard")
