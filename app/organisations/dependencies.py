@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from app.auth import CoordinatorDep, CurrentUserDep
+from app.auth import AdminDep, CurrentUserDep
 from app.db import SessionDep
 from app.http import check_if_match
 from app.models import Organisation
@@ -22,7 +22,7 @@ def organisation_change(
     data: OrganisationUpdate,
     request: Request,
     session: SessionDep,
-    _writer: CoordinatorDep,
+    _writer: AdminDep,
 ) -> Change[Organisation, OrganisationUpdate]:
     organisation = service.resolve(session, ref)
     check_if_match(request, organisation.version, body_version=data.version)

@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from app.auth import CoordinatorDep
+from app.auth import AdminDep, CoordinatorDep
 from app.db import SessionDep
 from app.deps import ClockDep
 from app.http import Page, resource_etag
@@ -65,10 +65,11 @@ def update_organisation(
     change: OrganisationChangeDep,
     response: Response,
     session: SessionDep,
-    user: CoordinatorDep,
+    user: AdminDep,
     clock: ClockDep,
 ) -> OrganisationPublic:
-    """Change an organisation; send If-Match (or `version`) to guard against lost updates."""
+    """Change an organisation (admin: its names and aliases serve every plan); send If-Match
+    (or `version`) to guard against lost updates."""
     organisation = service.update(
         session, change.target, change.data, actor_id=user.id, now=clock.now()
     )

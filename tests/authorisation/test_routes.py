@@ -39,7 +39,8 @@ EXPECTED: dict[str, dict[str, Row]] = {
     "GET /api/v1/organisations": {"-": READ},
     "GET /api/v1/organisations/{ref}": {"-": READ},
     "POST /api/v1/organisations": {"-": (201, 201, 201, 403, 403, 403, 401)},
-    "PATCH /api/v1/organisations/{ref}": {"-": (200, 200, 200, 403, 403, 403, 401)},
+    # Organisations serve every plan: a coordinator adds one, only an admin changes one.
+    "PATCH /api/v1/organisations/{ref}": {"-": ADMIN},
     "GET /api/v1/plans": {"-": READ},
     "GET /api/v1/plans/{ref}": {"P": READ, "Q": READ},
     "POST /api/v1/plans": {"-": ok(ADMIN, 201)},
