@@ -1,9 +1,11 @@
 """Jinja2 templates for the pages: they only present what a route hands them. Autoescaping is
 on for every template, so user text is escaped unless a template says otherwise (none does)."""
 
+from functools import cache
 from gettext import NullTranslations
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
@@ -65,6 +67,36 @@ def language_of(request: Request) -> str:
     return negotiate(request.headers.get("accept-language"))
 
 
+# English msgids of the values the pages show in words.
+VALUE_LABELS = {
+    "status": {
+        "not_started": "not started",
+        "in_progress": "in progress",
+        "blocked": "blocked",
+        "completed": "completed",
+        "cancelled": "cancelled",
+    },
+    "schedule": {
+        "no_due_date": "no due date",
+        "on_track": "on track",
+        "due_soon": "due soon",
+        "overdue": "overdue",
+        "done": "done",
+    },
+    "priority": {"low": "low", "medium": "medium", "high": "high", "critical": "critical"},
+}
+
+
+@cache
+def labels(language: str) -> dict[str, dict[str, str]]:
+    """The values' words in the language, once per language, not once per row shown."""
+    gettext = translations(language).gettext
+    return {
+        kind: {value: gettext(msgid) for value, msgid in values.items()}
+        for kind, values in VALUE_LABELS.items()
+    }
+
+
 def render(
     request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200
 ) -> Response:
@@ -72,9 +104,12 @@ def render(
     values = {
         "language": language,
         "translations": translations(language),
+        "labels": labels(language),
         "user": getattr(request.state, "viewer", None),
         "csrf": getattr(request.state, "csrf", None),
         "here": request.url.path,
+        # times are shown in the zone where the plans are run, as `schedule` reckons days
+        "zone": ZoneInfo(request.app.state.settings.default_time_zone),
         **(context or {}),
     }
     response = templates.TemplateResponse(request, name, values, status_code=status)

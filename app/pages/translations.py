@@ -70,6 +70,7 @@ INDONESIAN: dict[str, str] = {
     "Change the status": "Ubah status",
     "Note": "Catatan",
     "A note is needed for this change.": "Perubahan ini memerlukan catatan.",
+    "Note for the move to %(status)s": "Catatan untuk perpindahan ke %(status)s",
     "Move to %(status)s": "Pindahkan ke %(status)s",
     "Set progress": "Atur kemajuan",
     "Save progress": "Simpan kemajuan",

@@ -55,6 +55,7 @@ const STRINGS = {
     updated: "Updated",
     publicMode: "Public read-only view",
     signedIn: "Signed in",
+    myWork: "My work",
     completionOf: "{pct}% complete",
   },
   id: {
@@ -104,6 +105,7 @@ const STRINGS = {
     updated: "Diperbarui",
     publicMode: "Tampilan publik, hanya baca",
     signedIn: "Sudah masuk",
+    myWork: "Pekerjaan saya",
     completionOf: "{pct}% tercapai",
   },
 };
@@ -318,7 +320,8 @@ function render(summary) {
   asOf.setAttribute("datetime", summary.today);
   asOf.textContent = formatDate(summary.today);
   document.getElementById("version").textContent = String(summary.data_version);
-  document.getElementById("mode").textContent = state.token ? t("signedIn") : t("publicMode");
+  const signedIn = state.token || state.session;
+  document.getElementById("mode").textContent = signedIn ? t("signedIn") : t("publicMode");
 }
 
 function show(signedIn) {
@@ -422,9 +425,16 @@ async function readEvents(reader) {
   }
 }
 
+// A person signed in to the pages reads with the session's cookie: no token to paste.
+async function checkSession() {
+  if (state.token || state.session !== undefined) return;
+  state.session = (await fetch(`${API}/users/me`)).ok;
+}
+
 async function start() {
   applyLanguage();
   try {
+    await checkSession();
     if (await loadSummary()) followEvents();
   } catch (error) {
     console.warn(error);
