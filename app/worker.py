@@ -1,7 +1,7 @@
 """The reminder worker: a reminder pass every `worker_interval_seconds` until SIGTERM or SIGINT.
 
 Any number of workers may run against one database: scheduling passes serialise on a row lock,
-deliveries are claimed with SKIP LOCKED under a lease (app/reminders/outbox.py).
+deliveries are claimed with SKIP LOCKED under a lease (app/outbox/queue.py).
 """
 
 import logging
@@ -18,8 +18,8 @@ from app.clock import Clock, FixedClock, SystemClock
 from app.config import Settings
 from app.db import make_engine
 from app.ops.logging import configure_logging
+from app.outbox.sender import WebhookSender
 from app.reminders import service
-from app.webhooks.sender import WebhookSender
 
 logger = logging.getLogger("pantau.worker")
 

@@ -33,8 +33,8 @@ from sqlalchemy.engine import make_url
 from app import migrate
 from app.config import Settings
 from app.db import make_engine, unit_of_work
+from app.outbox.sender import WebhookSender
 from app.reminders import delivery, schedule
-from app.webhooks.sender import WebhookSender
 from bench.reminders_seed import PASS_AT, TODAY, reset, seed
 
 POSTGRES = os.environ.get(

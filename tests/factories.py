@@ -29,7 +29,7 @@ from app.models import (
     Webhook,
     WebhookDelivery,
 )
-from app.webhooks import signing
+from app.outbox import signing
 from tests.conftest import NOW
 
 _serial = count(1)

@@ -7,35 +7,24 @@ everything it sent but the one in flight; the rest of its batch comes back when 
 import logging
 import smtplib
 from collections import Counter
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from threading import Event
-from uuid import UUID
 
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
-from app import audit
 from app.config import Settings
 from app.db import unit_of_work
-from app.models import DeliveryStatus, Reminder, ReminderDigest, Webhook, WebhookDelivery
-from app.ops.metrics import REMINDERS, WEBHOOK_DELIVERIES
-from app.reminders import jobs, outbox
-from app.reminders.jobs import HookJob, MailJob
+from app.models import DeliveryStatus, Reminder, ReminderDigest
+from app.ops.metrics import REMINDERS
+from app.outbox import queue
+from app.outbox.hooks import HookJob, count_reminders, retry_after, send_hooks
+from app.outbox.sender import WebhookSender
+from app.reminders import jobs
+from app.reminders.jobs import MailJob
 from app.reminders.mail import Mailer
-from app.webhooks.sender import Outcome, WebhookSender
 
 logger = logging.getLogger("pantau.reminders")
-
-
-def _retry(settings: Settings, attempts: int) -> timedelta:
-    return outbox.backoff(attempts, settings.retry_base_seconds, settings.retry_max_seconds)
-
-
-def _count(tally: Counter[str], status: DeliveryStatus, n: int = 1) -> None:
-    outcome = {DeliveryStatus.sent: "sent", DeliveryStatus.dead: "dead"}.get(status, "failed")
-    tally[outcome] += n
-    REMINDERS.labels(outcome).inc(n)
 
 
 def record_mail(
@@ -50,10 +39,10 @@ def record_mail(
             rows += [digest] if digest else []
         for row in rows:
             if error is None:
-                outbox.succeeded(row, now)
+                queue.succeeded(row, now)
             else:
-                retry = _retry(settings, row.attempts + 1)
-                outbox.failed(row, now, error, max_attempts=settings.mail_max_attempts, retry=retry)
+                retry = retry_after(settings, row.attempts + 1)
+                queue.failed(row, now, error, max_attempts=settings.mail_max_attempts, retry=retry)
             session.add(row)
         return rows[0].status if rows else DeliveryStatus.cancelled
 
@@ -73,126 +62,12 @@ def send_mail(
                     error = f"{type(failure).__name__}: {failure}"
                 left.pop(0)
                 status = record_mail(engine, settings, job, error, now)
-                _count(tally, status, len(job.reminder_ids))
+                count_reminders(tally, status, len(job.reminder_ids))
     except (smtplib.SMTPException, OSError) as failure:
         logger.warning("SMTP unavailable: %s", failure)
         for job in left:
             status = record_mail(engine, settings, job, f"{type(failure).__name__}: {failure}", now)
-            _count(tally, status, len(job.reminder_ids))
-
-
-def _disable(session: Session, webhook: Webhook, now: datetime) -> None:
-    """Auto-disables a webhook after repeated failure, with a history entry saying why."""
-    webhook.active = False
-    webhook.disabled_at = now
-    webhook.disabled_reason = f"{webhook.consecutive_failures} consecutive failed attempts"
-    audit.bump(webhook, now=now)
-    audit.record(
-        session,
-        entity="webhook",
-        entity_id=webhook.id,
-        action="disabled",
-        version=webhook.version,
-        data=None,
-        actor_id=None,
-        now=now,
-        changed={"active": (True, False)},
-        note=webhook.disabled_reason,
-    )
-    logger.warning("webhook disabled", extra={"webhook_id": str(webhook.id)})
-
-
-def _mirror(session: Session, row: WebhookDelivery) -> None:
-    """A reminder sent by webhook shares its delivery's state."""
-    reminder = session.get(Reminder, row.reminder_id) if row.reminder_id else None
-    if reminder is None:
-        return
-    reminder.status, reminder.attempts = row.status, row.attempts
-    reminder.sent_at, reminder.last_error = row.sent_at, row.last_error
-    reminder.next_attempt_at, reminder.updated_at = row.next_attempt_at, row.updated_at
-    session.add(reminder)
-
-
-@dataclass(frozen=True)
-class Recorded:
-    status: DeliveryStatus
-    for_reminder: bool
-    webhook_active: bool
-
-
-def record_hook(
-    engine: Engine, settings: Settings, job: HookJob, outcome: Outcome, now: datetime
-) -> Recorded | None:
-    """Records an attempt; None when the webhook was deleted meanwhile."""
-    with unit_of_work(engine) as session:
-        row = session.get(WebhookDelivery, job.delivery_id)
-        webhook = session.get(Webhook, row.webhook_id) if row else None
-        if row is None or webhook is None:
-            return None
-        row.last_attempt_at, row.last_status_code = now, outcome.status_code
-        if outcome.ok:
-            outbox.succeeded(row, now)
-            webhook.consecutive_failures = 0
-        else:
-            retry = _retry(settings, row.attempts + 1)
-            error = outcome.error or "failed"
-            outbox.failed(row, now, error, max_attempts=settings.webhook_max_attempts, retry=retry)
-            webhook.consecutive_failures += 1
-            if (
-                webhook.active
-                and webhook.consecutive_failures >= settings.webhook_disable_after_failures
-            ):
-                _disable(session, webhook, now)
-        session.add_all([row, webhook])
-        _mirror(session, row)
-        return Recorded(row.status, row.reminder_id is not None, webhook.active)
-
-
-def release(engine: Engine, job: HookJob) -> None:
-    """Gives a claimed delivery back untried: its webhook was disabled mid-batch."""
-    with unit_of_work(engine) as session:
-        row = session.get(WebhookDelivery, job.delivery_id)
-        if row is not None:
-            row.claimed_until = row.claimed_by = None
-            session.add(row)
-
-
-def _tally_hook(tally: Counter[str], recorded: Recorded) -> None:
-    if recorded.for_reminder:
-        _count(tally, recorded.status)
-    names = {DeliveryStatus.sent: "delivered", DeliveryStatus.dead: "dead"}
-    label = names.get(recorded.status, "failed")
-    tally[f"webhook_{label}"] += 1
-    WEBHOOK_DELIVERIES.labels(label).inc()
-
-
-def send_hooks(
-    engine: Engine,
-    settings: Settings,
-    batch: list[HookJob],
-    now: datetime,
-    sender: WebhookSender,
-    tally: Counter[str],
-) -> None:
-    disabled: set[UUID] = set()
-    for job in batch:
-        if job.webhook_id in disabled:
-            release(engine, job)
-            continue
-        outcome = sender.send(
-            url=job.url,
-            secret=job.secret,
-            retired_secret=job.retired_secret,
-            message_id=job.message_id,
-            body=job.body,
-            at=now,
-        )
-        recorded = record_hook(engine, settings, job, outcome, now)
-        if recorded is None:
-            continue
-        _tally_hook(tally, recorded)
-        if not recorded.webhook_active:
-            disabled.add(job.webhook_id)
+            count_reminders(tally, status, len(job.reminder_ids))
 
 
 def claim(
@@ -202,7 +77,7 @@ def claim(
         mail, dropped_mail = jobs.claim_mail(session, settings, now, worker)
         hooks, dropped_hooks = jobs.claim_hooks(session, settings, now, worker)
         if dropped_mail or dropped_hooks:
-            outbox.touched(session)
+            queue.touched(session)
     tally["cancelled"] += dropped_mail + dropped_hooks
     if dropped_mail + dropped_hooks:
         REMINDERS.labels("cancelled").inc(dropped_mail + dropped_hooks)
@@ -232,5 +107,5 @@ def deliver(
             # Once per batch, not per message: collection ETags of reminders and deliveries
             # lag the batch by its few seconds at most.
             with unit_of_work(engine) as session:
-                outbox.touched(session)
+                queue.touched(session)
     return tally

@@ -4,7 +4,7 @@ A reminder whose task closed, moved its due date or silenced its reminders since
 scheduled is cancelled here instead of sent: completed and cancelled tasks stay quiet.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any, TypeVar
@@ -26,13 +26,14 @@ from app.models import (
     WebhookDelivery,
 )
 from app.models.reminder import OPEN_STATUSES
-from app.reminders import messages, outbox
+from app.outbox import queue, signing
+from app.outbox.hooks import HookJob
+from app.reminders import messages
 from app.reminders.audience import chunks
 from app.reminders.calendar import zone
 from app.reminders.mail import compose
 from app.reminders.planner import OPEN_TASK
 from app.reminders.policy import effective
-from app.webhooks import signing
 
 M = TypeVar("M")
 
@@ -42,17 +43,6 @@ class MailJob:
     message: EmailMessage
     reminder_ids: tuple[UUID, ...]
     digest_id: UUID | None = None
-
-
-@dataclass(frozen=True)
-class HookJob:
-    delivery_id: UUID
-    webhook_id: UUID
-    url: str
-    message_id: str
-    body: str
-    secret: str = field(repr=False)  # never in a log line
-    retired_secret: str | None = field(default=None, repr=False)  # signs too, during an overlap
 
 
 @dataclass
@@ -118,9 +108,9 @@ def _by_id(session: Session, model: type[M], ids: set[UUID]) -> dict[UUID, M]:
     return found
 
 
-def _lease(settings: Settings, now: datetime, worker: str) -> outbox.Lease:
+def _lease(settings: Settings, now: datetime, worker: str) -> queue.Lease:
     length = timedelta(seconds=settings.reminder_lease_seconds)
-    return outbox.Lease(now, length, worker, settings.reminder_batch_size)
+    return queue.Lease(now, length, worker, settings.reminder_batch_size)
 
 
 def _mail(
@@ -151,7 +141,7 @@ def _keep(context: Context, rows: list[Reminder], now: datetime) -> tuple[list[R
         if reason is None:
             kept.append(row)
         else:
-            outbox.cancelled(row, now, reason)
+            queue.cancelled(row, now, reason)
     return kept, len(rows) - len(kept)
 
 
@@ -161,8 +151,8 @@ def claim_mail(
     """E-mails to send now, single reminders and digests; and how many were cancelled."""
     lease = _lease(settings, now, worker)
     single = [col(Reminder.channel) == Channel.email, col(Reminder.digest_id).is_(None)]
-    singles = outbox.claim(session, Reminder, lease, where=single)
-    digests = outbox.claim(session, ReminderDigest, lease)
+    singles = queue.claim(session, Reminder, lease, where=single)
+    digests = queue.claim(session, ReminderDigest, lease)
     members = _digest_members(session, [d.id for d in digests])
     context = Context.load(session, singles + [r for rows in members.values() for r in rows])
     kept, cancelled = _keep(context, singles, now)
@@ -187,7 +177,7 @@ def _digest_job(
 ) -> tuple[MailJob | None, int]:
     rows, dropped = _keep(context, members, now)
     if not rows or rows[0].user_id is None:
-        outbox.cancelled(digest, now, "nothing left to send")
+        queue.cancelled(digest, now, "nothing left to send")
         return None, dropped
     message = _mail(settings, context, context.users[rows[0].user_id], rows, now)
     return MailJob(message, tuple(r.id for r in rows), digest.id), dropped
@@ -208,7 +198,7 @@ def claim_hooks(
     session: Session, settings: Settings, now: datetime, worker: str
 ) -> tuple[list[HookJob], int]:
     """Webhook deliveries to send now, to enabled webhooks only; and how many were cancelled."""
-    rows = outbox.claim(
+    rows = queue.claim(
         session,
         WebhookDelivery,
         _lease(settings, now, worker),
@@ -223,8 +213,8 @@ def claim_hooks(
         reminder = reminders.get(row.reminder_id) if row.reminder_id else None
         reason = context.why_not(reminder) if reminder else None
         if reason is not None and reminder is not None:
-            outbox.cancelled(row, now, reason)
-            outbox.cancelled(reminder, now, reason)
+            queue.cancelled(row, now, reason)
+            queue.cancelled(reminder, now, reason)
             cancelled += 1
             continue
         webhook = webhooks[row.webhook_id]

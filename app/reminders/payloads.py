@@ -6,12 +6,9 @@ from uuid import UUID
 
 from app.config import Settings
 from app.models import Commitment, Plan, Task
+from app.outbox import signing
 from app.reminders.audience import Audience
 from app.reminders.planner import EVENT, Owed
-
-
-def envelope(event_type: str, data: dict[str, Any], now: datetime) -> dict[str, Any]:
-    return {"type": event_type, "timestamp": now.isoformat(), "data": data}
 
 
 def _task(settings: Settings, task: Task) -> dict[str, Any]:
@@ -51,4 +48,4 @@ def reminder(
         "commitment": _titled(audience.commitment),
         "plan": _titled(audience.plan),
     }
-    return envelope(EVENT[owed.point.kind].value, data, now)
+    return signing.envelope(EVENT[owed.point.kind].value, data, now)

@@ -7,8 +7,8 @@ from app.auth import CurrentUserDep
 from app.db import SessionDep
 from app.http import Page, PageDep, set_next_link
 from app.models import Channel, DeliveryStatus
+from app.outbox.etag import OutboxETagDep
 from app.reminders import service
-from app.reminders.etag import OutboxETagDep
 from app.reminders.schemas import ReminderPublic
 
 router = APIRouter(prefix="/reminders", tags=["reminders"])

@@ -16,11 +16,11 @@ from app.db import unit_of_work
 from app.http import PageParams
 from app.models import Channel, DeliveryStatus, Reminder, Role, User, WebhookDelivery
 from app.ops.metrics import REMINDERS
+from app.outbox.sender import WebhookSender
 from app.pagination import paginate
 from app.reminders import delivery, schedule
 from app.reminders.schemas import ReminderPublic
 from app.users import visibility
-from app.webhooks.sender import WebhookSender
 
 SEES_ALL = frozenset({Role.admin, Role.coordinator})
 

@@ -10,10 +10,11 @@ from sqlmodel import Session, col
 
 from app.config import Settings
 from app.models import Channel, DeliveryStatus, Reminder, ReminderDigest, WebhookDelivery
-from app.reminders import outbox, payloads
+from app.outbox import queue
+from app.outbox.signing import new_message_id
+from app.reminders import payloads
 from app.reminders.audience import Audience
 from app.reminders.planner import EVENT, Owed
-from app.webhooks.signing import new_message_id
 
 KEY = ["task_id", "series", "kind", "point_on", "recipient", "channel"]
 Pending = tuple[Owed, Audience]
@@ -106,7 +107,7 @@ def save(session: Session, settings: Settings, pending: Sequence[Pending], now: 
     ]
     _deliveries(session, settings, by_webhook, now)
     if added:
-        outbox.touched(session)
+        queue.touched(session)
     return added
 
 

@@ -7,7 +7,7 @@ from app.db import SessionDep
 from app.deps import ClockDep, SettingsDep
 from app.http import Page, PageDep, check_if_match, check_not_modified, set_next_link
 from app.models import DeliveryStatus, Webhook, WebhookEvent
-from app.reminders.etag import OutboxETagDep
+from app.outbox.etag import OutboxETagDep
 from app.webhooks import service
 from app.webhooks.schemas import (
     DeliveryPublic,

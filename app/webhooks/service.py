@@ -11,9 +11,8 @@ from app.history import service as history
 from app.http import PageParams
 from app.i18n import text
 from app.models import DeliveryStatus, Reminder, Webhook, WebhookDelivery, WebhookEvent
+from app.outbox import queue, signing, ssrf
 from app.pagination import paginate
-from app.reminders import outbox, payloads
-from app.webhooks import signing, ssrf
 from app.webhooks.schemas import DeliveryPublic, WebhookCreate, WebhookPublic, WebhookUpdate
 
 ENTITY = "webhook"
@@ -82,7 +81,7 @@ def _written(
         now=now,
         changed=changed,
     )
-    outbox.touched(session)
+    queue.touched(session)
 
 
 def create(
@@ -208,7 +207,7 @@ def replay(
         actor_id=actor_id,
         at=now,
     )
-    outbox.touched(session)
+    queue.touched(session)
     return row
 
 
@@ -220,7 +219,7 @@ def enqueue(
         webhook_id=webhook.id,
         event_type=event_type,
         message_id=signing.new_message_id(),
-        payload=payloads.envelope(event_type, data, now),
+        payload=signing.envelope(event_type, data, now),
         next_attempt_at=now,
         created_at=now,
         updated_at=now,
@@ -241,7 +240,7 @@ def on_event(session: Session, event_type: str, payload: dict[str, Any], now: da
         enqueue(session, webhook, event_type, payload, now)
     if listening:
         session.flush()
-        outbox.touched(session)
+        queue.touched(session)
 
 
 def install() -> None:

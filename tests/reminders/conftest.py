@@ -10,8 +10,8 @@ from sqlmodel import Session, col, select
 
 from app.config import Settings
 from app.models import Plan, Reminder, Role, Task, User
+from app.outbox.sender import WebhookSender
 from app.reminders import service
-from app.webhooks.sender import WebhookSender
 from tests.factories import (
     make_commitment,
     make_coordinator_of,

@@ -7,8 +7,8 @@ from sqlmodel import Session, delete
 from app.config import Settings
 from app.db import unit_of_work
 from app.models import Channel, DeliveryStatus, ReminderKind, ReminderPass, TaskStatus
+from app.outbox.sender import WebhookSender
 from app.reminders import delivery, schedule
-from app.webhooks.sender import WebhookSender
 from tests.conftest import NOW
 from tests.reminders.conftest import Run, Team, at_nine
 from tests.reminders.servers import Inbox

@@ -15,7 +15,7 @@ from app.config import Settings
 from app.db import unit_of_work
 from app.main import create_app
 from app.models import Role, Webhook, WebhookDelivery
-from app.webhooks.sender import WebhookSender
+from app.outbox.sender import WebhookSender
 from tests.conftest import NOW
 from tests.factories import login
 from tests.reminders.conftest import run, settings

@@ -17,8 +17,8 @@ from app.clock import FixedClock
 from app.config import Settings
 from app.main import create_app
 from app.models import Change, History, Role
-from app.webhooks import signing
-from app.webhooks.sender import WebhookSender
+from app.outbox import signing
+from app.outbox.sender import WebhookSender
 from tests.conftest import NOW
 from tests.factories import login
 from tests.reminders.conftest import Run

@@ -5,7 +5,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.models import Role
-from app.reminders.jobs import HookJob
+from app.outbox.hooks import HookJob
 from tests.factories import login
 from tests.reminders.servers import Receiver
 from tests.webhooks.conftest import PUBLIC_KEYS, URL, subscribe, webhook

@@ -4,8 +4,8 @@ import httpx
 import pytest
 
 from app.config import Settings
-from app.webhooks import ssrf
-from app.webhooks.sender import WebhookSender
+from app.outbox import ssrf
+from app.outbox.sender import WebhookSender
 from tests.conftest import NOW
 
 PUBLIC = ip_address("93.184.215.14")

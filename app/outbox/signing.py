@@ -1,9 +1,11 @@
-"""Standard Webhooks signatures (https://www.standardwebhooks.com), by the reference package."""
+"""Standard Webhooks (https://www.standardwebhooks.com): the message's shape and its
+signatures, by the reference package."""
 
 import base64
 import secrets
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from standardwebhooks import Webhook as Signer
 
@@ -15,6 +17,11 @@ SECRET_PREFIX = "whsec_"
 def new_secret() -> str:
     """A random 192-bit signing secret in the `whsec_<base64>` form receivers expect."""
     return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(24)).decode()
+
+
+def envelope(event_type: str, data: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The {type, timestamp, data} body every webhook message carries."""
+    return {"type": event_type, "timestamp": now.isoformat(), "data": data}
 
 
 def new_message_id() -> str:

@@ -6,7 +6,7 @@ from app.auth import CurrentUserDep
 from app.db import SessionDep
 from app.http import check_not_modified, collection_etag
 from app.i18n import locale_of
-from app.reminders import outbox
+from app.outbox import queue
 
 
 def outbox_etag(
@@ -16,7 +16,7 @@ def outbox_etag(
     language and the reader (who sees which reminders depends on the role); 304 before the
     collection is read when the client has it already."""
     etag = collection_etag(
-        outbox.version(session),
+        queue.version(session),
         request.url.path,
         str(request.query_params),
         locale_of(request),

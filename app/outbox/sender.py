@@ -7,7 +7,7 @@ import httpx
 
 from app.config import Settings
 from app.i18n import text
-from app.webhooks import signing, ssrf
+from app.outbox import signing, ssrf
 
 USER_AGENT = "Pantau-Webhooks/1"
 
