@@ -14,8 +14,8 @@ from sqlmodel import Session
 from app.clock import FixedClock
 from app.config import Settings
 from app.main import create_app
+from app.outbox.sender import WebhookSender
 from app.reminders import service as reminders
-from app.webhooks.sender import WebhookSender
 from tests.factories import auth, make_token
 from tests.pages.browsing import (
     Serve,
