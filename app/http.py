@@ -2,13 +2,14 @@
 
 import base64
 import hashlib
+import re
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 import orjson
 from fastapi import Depends, Query, Request, Response
-from pydantic import BaseModel
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field
 from starlette.requests import HTTPConnection
 
 from app.contract import answers
@@ -16,6 +17,25 @@ from app.errors import BadRequest, PreconditionFailed, PreconditionRequired
 from app.i18n import locale_of
 
 T = TypeVar("T")
+
+
+NUMBER = re.compile(r"\s*[+-]?[0-9]+(\.[0-9]*)?\s*")
+
+
+def _iso_text(value: Any) -> Any:
+    """Pydantic would read a number (`0.5`, or `"0.5"` in a query) as seconds since 1970; the
+    document says ISO 8601 text, and so does the service."""
+    if not isinstance(value, (str, datetime)) or (
+        isinstance(value, str) and NUMBER.fullmatch(value)
+    ):
+        raise ValueError("Use an ISO 8601 time with its zone, such as 2026-03-01T09:00:00+07:00.")
+    return value
+
+
+# A time with its zone, as ISO 8601 text only.
+IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_iso_text)]
+# The version a client read, standing in for If-Match: a whole number, never `false` or "1".
+Version = Annotated[int, Field(strict=True, ge=0, description="The version you read.")]
 
 
 class NotModified(Exception):
@@ -61,11 +81,11 @@ def _entity_tags(header: str) -> list[str]:
 
 
 def etag_matches(header: str | None, etag: str) -> bool:
-    """If-None-Match's weak comparison (RFC 9110 §13.1.2)."""
-    if not header:
+    """If-None-Match's weak comparison (RFC 9110 §13.1.2). `*` matches nothing here: a read
+    compares before its query is validated, and RFC 9110 §13.2.1 has a precondition ignored
+    where the answer without it would not be a 2xx; a tag can only match an answer given."""
+    if not header or header.strip() == "*":
         return False
-    if header.strip() == "*":
-        return True
     opaque = etag.removeprefix("W/")
     return any(tag.removeprefix("W/") == opaque for tag in _entity_tags(header))
 

@@ -5,6 +5,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.fields import NotNull
+from app.http import Version
 from app.models import Basis, Confidence
 from app.plans.schemas import Code, Notes, Position, Ref, Url
 
@@ -96,7 +97,7 @@ class CommitmentUpdate(BaseModel):
     related_organisations: Annotated[References | None, NotNull(), Field(description=RELATED)] = (
         None
     )
-    version: int | None = None
+    version: Version | None = None
 
 
 class AlignmentLink(BaseModel):

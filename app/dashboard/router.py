@@ -3,6 +3,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
+from pydantic.json_schema import SkipJsonSchema
 
 from app.auth import CurrentUserDep, bearer_secret, current_user, hash_secret
 from app.dashboard import service, stream
@@ -23,6 +24,15 @@ router = APIRouter(tags=["dashboard"])
 
 Responses = dict[int | str, dict[str, Any]]
 READ: Responses = {401: {"description": "No valid token (and the dashboard is not public)"}}
+# One server-sent event: `data` is a ChangePublic as JSON, `id` its seq; comments are heartbeats.
+EVENT = {
+    "type": "object",
+    "properties": {
+        "data": {"type": "string"},
+        "id": {"type": "string"},
+        "event": {"type": "string"},
+    },
+}
 Code = Annotated[str | None, Query(min_length=1, max_length=120)]
 Seq = Annotated[int | None, Query(ge=0, le=MAX_SEQ, description="The last seq seen.")]
 
@@ -82,7 +92,7 @@ def _last_event_id(value: str | None) -> int | None:
 @router.get(
     "/events",
     response_class=StreamingResponse,
-    responses={**READ, 200: {"content": {"text/event-stream": {}}}},
+    responses={**READ, 200: {"content": {"text/event-stream": {"schema": EVENT}}}},
 )
 def stream_events(
     request: Request,
@@ -90,7 +100,8 @@ def stream_events(
     settings: SettingsDep,
     after: Seq = None,
     last_event_id: Annotated[
-        str | None, Header(max_length=40, json_schema_extra={"pattern": "^[0-9]{0,18}$"})
+        str | SkipJsonSchema[None],
+        Header(max_length=40, json_schema_extra={"pattern": "^[0-9]{0,18}$"}),
     ] = None,
 ) -> StreamingResponse:
     """The change feed as Server-Sent Events (`id:` = seq); resume with Last-Event-ID or

@@ -4,6 +4,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from app.http import Version
 from app.models import OrganisationKind
 
 Code = Annotated[
@@ -36,7 +37,7 @@ class OrganisationUpdate(BaseModel):
     kind: OrganisationKind | None = None
     country: Country | None = None
     aliases: list[Alias] | None = Field(default=None, max_length=50)
-    version: int | None = None
+    version: Version | None = None
 
 
 class OrganisationPublic(BaseModel):

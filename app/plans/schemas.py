@@ -14,6 +14,7 @@ from pydantic import (
 )
 
 from app.fields import NotNull, known_zone, zone_names
+from app.http import Version
 from app.i18n import text
 from app.models import PlanKind, PlanScope, Role
 from app.reminders.policy import ReminderPolicy
@@ -109,7 +110,7 @@ class PlanUpdate(BaseModel):
     source_url: Url | None = None
     notes: Notes | None = None
     reminder_policy: ReminderPolicy | None = None
-    version: int | None = None
+    version: Version | None = None
 
 
 class PlanPublic(BaseModel):
@@ -147,7 +148,7 @@ class PillarUpdate(BaseModel):
     title_en: Annotated[Title | None, NotNull()] = None
     title_id: Annotated[Title | None, NotNull()] = None
     position: Annotated[Position | None, NotNull()] = None
-    version: int | None = None
+    version: Version | None = None
 
 
 class PillarPublic(BaseModel):

@@ -4,7 +4,6 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -14,6 +13,7 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 
 from app.fields import NotNull
+from app.http import IsoDateTime, Version
 from app.models import OwnerRole, Priority, TaskStatus
 from app.reminders.policy import ReminderPolicy
 
@@ -89,7 +89,7 @@ class TaskUpdate(BaseModel):
     assignee_id: UUID | None = None
     reminder_policy: ReminderPolicy | None = None
     note: Note | None = None
-    version: int | None = None
+    version: Version | None = None
     # Accepted only to answer with a pointer to the transitions endpoint.
     status: SkipJsonSchema[Any] = None
 
@@ -99,7 +99,7 @@ class TaskTransition(BaseModel):
 
     status: TaskStatus
     note: Note | None = None
-    version: int | None = None
+    version: Version | None = None
 
 
 class NoteCreate(BaseModel):
@@ -121,7 +121,7 @@ class TaskFilters(BaseModel):
     schedule: list[Schedule] = Field(default_factory=list, description="Repeatable.")
     due_before: date | None = Field(default=None, description="Due on or before this day.")
     due_after: date | None = Field(default=None, description="Due on or after this day.")
-    updated_after: AwareDatetime | None = Field(default=None, description="Changed after.")
+    updated_after: IsoDateTime | None = Field(default=None, description="Changed after.")
     assignee: Assignee | None = Field(default=None, description="A user id, or `me`.")
     q: Annotated[str, StringConstraints(max_length=200)] | None = Field(
         default=None, description="Text in the title or description, ignoring case."

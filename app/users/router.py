@@ -71,6 +71,19 @@ def create_user(
     return _tagged(response, user)
 
 
+@router.patch("/me")
+def update_me(
+    data: UserUpdate,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    actor: CurrentUserDep,
+    clock: ClockDep,
+) -> UserPublic:
+    """Change yourself (name, language, time zone, digest): PATCH /users/{your id}."""
+    return update_user(actor.id, data, request, response, session, actor, clock)
+
+
 @router.patch("/{user_id}")
 def update_user(
     user_id: UUID,

@@ -3,9 +3,10 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 from app.fields import NotNull, zone_names
+from app.http import IsoDateTime, Version
 from app.models import Locale, Role
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -50,7 +51,7 @@ class UserUpdate(BaseModel):
     time_zone: TimeZone | None = None
     digest: Annotated[bool | None, NotNull()] = None
     active: Annotated[bool | None, NotNull()] = None
-    version: int | None = None
+    version: Version | None = None
 
 
 class UserPublic(BaseModel):
@@ -73,7 +74,7 @@ class TokenCreate(BaseModel):
 
     user_id: UUID
     name: Name
-    expires_at: AwareDatetime | None = None
+    expires_at: IsoDateTime | None = None
 
 
 class TokenPublic(BaseModel):

@@ -4,6 +4,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from app.http import Version
 from app.models import DeliveryStatus, WebhookEvent
 
 Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
@@ -32,7 +33,7 @@ class WebhookUpdate(BaseModel):
     description: Description | None = None
     events: Events | None = None
     active: bool | None = None
-    version: int | None = None
+    version: Version | None = None
 
     _events = field_validator("events")(_unique)
 

@@ -1,0 +1,106 @@
+"""The OpenAPI document says what the service does, and the service does what it says."""
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from app.models import Role
+from tests.factories import login, make_organisation
+
+
+def _operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (method, path, operation)
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+    ]
+
+
+def test_every_error_is_a_problem_and_every_id_a_name(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    operations = _operations(document)
+
+    ids = [operation["operationId"] for _, _, operation in operations]
+    assert len(ids) == len(set(ids))
+    assert "tasks_list" in ids
+    assert "tasks_change_status" in ids
+    for method, path, operation in operations:
+        assert operation["operationId"].startswith(operation["tags"][0] + "_"), (method, path)
+        for status, answer in operation["responses"].items():
+            if int(status) >= 400:
+                schema = answer["content"]["application/problem+json"]["schema"]
+                assert schema == {"$ref": "#/components/schemas/Problem"}, (method, path)
+    assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+
+
+def test_answers_follow_what_an_operation_does(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+
+    def declared(path: str, method: str) -> tuple[set[str], set[str]]:
+        operation = paths[path][method]
+        names = {parameter["name"] for parameter in operation.get("parameters", [])}
+        return set(operation["responses"]), names
+
+    patch_task = declared("/api/v1/tasks/{task_id}", "patch")
+    transition = declared("/api/v1/tasks/{task_id}/transitions", "post")
+    listing = declared("/api/v1/tasks", "get")
+    assert {"401", "403", "404", "412", "428", "422", "415", "413"} <= patch_task[0]
+    assert "If-Match" in patch_task[1]
+    assert "Idempotency-Key" not in patch_task[1]
+    assert "412" in transition[0]
+    assert "428" not in transition[0]
+    assert "Idempotency-Key" in transition[1]
+    assert {"200", "304", "401", "422"} <= listing[0]
+    assert "404" not in listing[0]
+    assert "If-None-Match" in listing[1]
+    assert paths["/api/v1/tasks"]["get"]["security"] == [{"bearer": []}]
+    assert set(paths["/healthz"]["get"]["responses"]) == {"200"}
+    assert "text/plain" in paths["/metrics"]["get"]["responses"]["200"]["content"]
+
+
+def test_a_field_that_refuses_null_is_not_nullable(client: TestClient) -> None:
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+
+    title = schemas["TaskUpdate"]["properties"]["title"]
+    due_date = schemas["TaskUpdate"]["properties"]["due_date"]  # null clears it
+    assert "null" not in str(title)
+    assert {"type": "null"} in due_date["anyOf"]
+
+
+def test_version_and_times_are_what_the_document_says(client: TestClient, session: Session) -> None:
+    _, headers = login(session, role=Role.admin)
+    organisation = make_organisation(session)
+    url = f"/api/v1/organisations/{organisation.code}"
+
+    falsy = client.patch(url, json={"name_en": "Renamed", "version": False}, headers=headers)
+    numeric = client.get("/api/v1/tasks", params={"updated_after": "0.5"}, headers=headers)
+
+    assert falsy.status_code == 422  # not version 0, a stale 412
+    assert numeric.status_code == 422  # not 1970-01-01T00:00:00.5Z
+
+
+def test_a_refused_method_names_every_method_of_the_address(client: TestClient) -> None:
+    answer = client.request("TRACE", "/api/v1/users/me/feed-key")
+
+    assert answer.status_code == 405
+    assert answer.headers["Allow"] == "DELETE, POST"
+
+
+def test_any_etag_does_not_turn_an_invalid_read_into_a_304(
+    client: TestClient, session: Session
+) -> None:
+    _, headers = login(session, role=Role.admin)
+
+    answer = client.get("/api/v1/organisations?limit=0", headers={**headers, "If-None-Match": "*"})
+
+    assert answer.status_code == 422
+
+
+def test_a_person_changes_themselves_at_users_me(client: TestClient, session: Session) -> None:
+    _, headers = login(session, role=Role.viewer)
+
+    answer = client.patch("/api/v1/users/me", json={"name": "Sari", "version": 1}, headers=headers)
+
+    assert answer.status_code == 200
+    assert answer.json()["name"] == "Sari"
