@@ -191,6 +191,7 @@ REQUESTS: dict[str, Builder] = {
     "POST /api/v1/tasks/{task_id}/notes": _task("/notes", {"text": "Evidence"}),
     "GET /api/v1/users": _fixed(f"{API}/users"),
     "GET /api/v1/users/me": _fixed(f"{API}/users/me"),
+    "PATCH /api/v1/users/me": _fixed(f"{API}/users/me", {"name": "Renamed"}),
     "GET /api/v1/users/{user_id}": lambda w, r, t: Call(f"{API}/users/{w.person(t, r).id}"),
     "POST /api/v1/users": lambda w, r, t: Call(
         f"{API}/users",

@@ -102,6 +102,7 @@ EXPECTED: dict[str, dict[str, Row]] = {
     },
     "GET /api/v1/users": {"-": (200, 200, 200, 403, 403, 403, 401)},
     "GET /api/v1/users/me": {"-": READ},
+    "PATCH /api/v1/users/me": {"-": READ},
     "GET /api/v1/users/{user_id}": {"self": READ, "O-person": IN_P, "created": IN_P},
     "POST /api/v1/users": {"-": (201, 201, 201, 403, 403, 403, 401)},
     "PATCH /api/v1/users/{user_id}": {
