@@ -1,6 +1,6 @@
 from functools import lru_cache
 from ipaddress import IPv4Network, IPv6Network, ip_network
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     webhook_disable_after_failures: int = 20
     # how long a rotated secret still signs beside the new one
     webhook_secret_overlap_hours: float = Field(default=24.0, gt=0)
+
+    # reporting periods of a plan without its own policy (app.reports.periods)
+    report_cadence: Literal["quarter", "semester", "year"] = "semester"
+    report_due_days: int = Field(default=15, ge=0, le=365)
 
     public_dashboard: bool = False
     # reading (and writing) requests using the database at once per process (app.db.concurrency)

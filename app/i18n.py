@@ -200,6 +200,55 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "en": "Only a user with the coordinator or admin role can coordinate a plan.",
         "id": "Hanya pengguna berperan koordinator atau admin yang dapat mengoordinasikan rencana.",
     },
+    # the reporting cycle (app.reports)
+    "invalid.report-period": {
+        "en": (
+            "No reporting period of this plan has that id: its periods are {cadence}s, such as "
+            "2026-S2, 2026-Q3 or 2026."
+        ),
+        "id": (
+            "Tidak ada periode pelaporan rencana ini dengan id tersebut: periodenya berupa "
+            "{cadence}, misalnya 2026-S2, 2026-Q3 atau 2026."
+        ),
+    },
+    "invalid.period-not-started": {
+        "en": "The period {period} has not started yet: its reports open on {start}.",
+        "id": "Periode {period} belum dimulai: laporannya dibuka pada {start}.",
+    },
+    "invalid.task-commitment": {
+        "en": "The task belongs to another commitment.",
+        "id": "Tugas ini milik komitmen lain.",
+    },
+    "invalid.narrative-required": {
+        "en": "A submitted report needs a narrative in English or Indonesian.",
+        "id": "Laporan yang dikirim memerlukan narasi dalam bahasa Indonesia atau Inggris.",
+    },
+    "invalid.comment-required": {
+        "en": "A returned report needs a comment saying what to change.",
+        "id": "Laporan yang dikembalikan memerlukan komentar tentang apa yang harus diubah.",
+    },
+    "detail.report-organisation": {
+        "en": (
+            "Only contributors of the commitment's lead organisation and the plan's "
+            "coordinators file its reports."
+        ),
+        "id": (
+            "Hanya kontributor organisasi penanggung jawab komitmen dan koordinator rencana "
+            "yang dapat menyampaikan laporannya."
+        ),
+    },
+    "detail.report-reviewer": {
+        "en": "Only the plan's coordinators accept or return its reports.",
+        "id": "Hanya koordinator rencana yang dapat menerima atau mengembalikan laporannya.",
+    },
+    "detail.report-exists": {
+        "en": "This commitment already has a report for {period}: change that one.",
+        "id": "Komitmen ini sudah memiliki laporan untuk {period}: ubah laporan tersebut.",
+    },
+    "detail.report-state": {
+        "en": "A report that is {state} cannot be {action}.",
+        "id": "Laporan berstatus {state} tidak dapat di-{action}.",
+    },
     "detail.idempotency-mismatch": {
         "en": "This Idempotency-Key was used with a different request.",
         "id": "Idempotency-Key ini sudah dipakai untuk permintaan lain.",
@@ -530,6 +579,7 @@ ENTITY_NAMES_ID: Mapping[str, str] = {
     "plan": "rencana",
     "pillar": "pilar",
     "commitment": "komitmen",
+    "report": "laporan",
     "alignment": "keselarasan",
     "task": "tugas",
     "user": "pengguna",

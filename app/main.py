@@ -36,6 +36,8 @@ from app.plans.router import pillars_router
 from app.plans.router import router as plans_router
 from app.reminders.mail import announce as announce_mail
 from app.reminders.router import router as reminders_router
+from app.reports.router import periods_router
+from app.reports.router import router as reports_router
 from app.signin.router import router as signin_router
 from app.tasks.router import router as tasks_router
 from app.users.router import router as users_router
@@ -49,6 +51,8 @@ API_ROUTERS = (
     pillars_router,
     commitments_router,
     alignments_router,
+    periods_router,
+    reports_router,
     exchange_router,  # before tasks: /tasks.csv and /tasks.xlsx are not task ids
     tasks_router,
     users_router,

@@ -24,6 +24,7 @@ from app.models.reminder import (
     ReminderKind,
     ReminderPass,
 )
+from app.models.report import Assessment, Report, ReportState
 from app.models.signin import SignInRequest, WebSession
 from app.models.tally import OwnerTally, TallyDay, TaskTally
 from app.models.task import History, OwnerRole, Priority, Task, TaskOwner, TaskStatus
@@ -33,6 +34,7 @@ from app.models.webhook import Webhook, WebhookDelivery, WebhookEvent
 __all__ = [
     "Alignment",
     "ApiToken",
+    "Assessment",
     "Basis",
     "Change",
     "Channel",
@@ -59,6 +61,8 @@ __all__ = [
     "ReminderDigest",
     "ReminderKind",
     "ReminderPass",
+    "Report",
+    "ReportState",
     "Role",
     "SignInRequest",
     "TallyDay",

@@ -104,6 +104,8 @@ class Plan(Versioned, table=True):
     notes: str | None = None
     # Reminder policy override (offsets, overdue interval, escalation, check-in period).
     reminder_policy: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    # Reporting periods override ({"cadence": "quarter", "due_days": 30}); None: the settings.
+    reporting_policy: dict[str, Any] | None = Field(default=None, sa_type=JSON)
 
 
 class Pillar(Versioned, table=True):

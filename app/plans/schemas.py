@@ -1,6 +1,6 @@
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import holidays
@@ -75,6 +75,17 @@ class Ref(BaseModel):
     code: str
 
 
+class ReportingPolicy(BaseModel):
+    """A plan's reporting periods where they differ from the settings (app.reports.periods)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    cadence: Literal["quarter", "semester", "year"] | None = None
+    due_days: Annotated[int, Field(ge=0, le=365)] | None = Field(
+        default=None, description="Days after a period's end that its reports are due."
+    )
+
+
 class PlanCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -91,6 +102,7 @@ class PlanCreate(BaseModel):
     source_url: Url | None = None
     notes: Notes | None = None
     reminder_policy: ReminderPolicy | None = None
+    reporting_policy: ReportingPolicy | None = None
 
 
 class PlanUpdate(BaseModel):
@@ -110,6 +122,7 @@ class PlanUpdate(BaseModel):
     source_url: Url | None = None
     notes: Notes | None = None
     reminder_policy: ReminderPolicy | None = None
+    reporting_policy: ReportingPolicy | None = None
     version: Version | None = None
 
 
@@ -128,6 +141,7 @@ class PlanPublic(BaseModel):
     source_url: str | None
     notes: str | None
     reminder_policy: dict[str, Any] | None
+    reporting_policy: dict[str, Any] | None = None
     version: int
     created_at: datetime
     updated_at: datetime

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.models import Role, TaskStatus
+from app.models import ReportState, Role, TaskStatus
 from tests.authorisation.world import Cast, serial
 from tests.factories import make_coordinator_of, make_user
 
@@ -110,6 +110,20 @@ def _coordinator(w: Cast, role: str, target: str) -> Call:
     return Call(f"{API}/plans/{w.plans[target[0]].code}/coordinators/{user.id}")
 
 
+def _new_report(w: Cast, role: str, target: str) -> Call:
+    code = w.led_commitment(target).code
+    body = {"commitment": code, "period": "2026-S1", "assessment": "limited"}
+    return Call(f"{API}/reports", body)
+
+
+def _report(suffix: str = "", body: Any = None, state: str = "draft") -> Builder:
+    def build(w: Cast, role: str, target: str) -> Call:
+        report_id = w.report(target, ReportState(state))
+        return Call(f"{API}/reports/{report_id}{suffix}", body, headers=IF_MATCH)
+
+    return build
+
+
 def _fixed(path: str, body: Any = None, **options: Any) -> Builder:
     return lambda w, role, target: Call(path, body, **options)
 
@@ -164,6 +178,16 @@ REQUESTS: dict[str, Builder] = {
     "POST /api/v1/commitments": _commitment,
     "PATCH /api/v1/commitments/{ref}": lambda w, r, t: Call(
         f"{API}/commitments/{w.commitment(t).code}", {"title_en": "Renamed"}
+    ),
+    "GET /api/v1/plans/{ref}/periods": _plan_path("/periods"),
+    "GET /api/v1/reports": _fixed(f"{API}/reports"),
+    "GET /api/v1/reports/{report_id}": _report(),
+    "POST /api/v1/reports": _new_report,
+    "PATCH /api/v1/reports/{report_id}": _report(body={"indicator_value": "3 of 5"}),
+    "POST /api/v1/reports/{report_id}/submit": _report("/submit"),
+    "POST /api/v1/reports/{report_id}/accept": _report("/accept", state="submitted"),
+    "POST /api/v1/reports/{report_id}/return": _report(
+        "/return", {"comment": "Add the decree."}, state="submitted"
     ),
     "GET /api/v1/alignments": _fixed(f"{API}/alignments"),
     "GET /api/v1/alignments/{alignment_id}": lambda w, r, t: Call(

@@ -56,6 +56,26 @@ EXPECTED: dict[str, dict[str, Row]] = {
     "GET /api/v1/commitments/{ref}": {"P": READ},
     "POST /api/v1/commitments": {"P": ok(IN_P, 201), "Q": ok(IN_Q, 201)},
     "PATCH /api/v1/commitments/{ref}": {"P": IN_P, "Q": IN_Q},
+    "GET /api/v1/plans/{ref}/periods": {"P": READ},
+    "GET /api/v1/reports": {"-": READ},
+    "GET /api/v1/reports/{report_id}": {"P/O": READ},
+    # Filing: the lead organisation's contributors and the plan's coordinators.
+    "POST /api/v1/reports": {
+        "P/O": (201, 201, 403, 201, 403, 403, 401),
+        "P/F": (201, 201, 403, 403, 201, 403, 401),
+        "Q/O": (201, 403, 201, 201, 403, 403, 401),
+    },
+    "PATCH /api/v1/reports/{report_id}": {
+        "P/O": (200, 200, 403, 200, 403, 403, 401),
+        "Q/F": (200, 403, 200, 403, 200, 403, 401),
+    },
+    "POST /api/v1/reports/{report_id}/submit": {
+        "P/O": (200, 200, 403, 200, 403, 403, 401),
+        "Q/F": (200, 403, 200, 403, 200, 403, 401),
+    },
+    # Verification: the plan's coordinators only, never the authors.
+    "POST /api/v1/reports/{report_id}/accept": {"P/O": IN_P, "Q/F": IN_Q},
+    "POST /api/v1/reports/{report_id}/return": {"P/O": IN_P, "Q/F": IN_Q},
     "GET /api/v1/alignments": {"-": READ},
     "GET /api/v1/alignments/{alignment_id}": {"P": READ},
     "POST /api/v1/alignments": {"P": ok(IN_P, 201), "Q": ok(IN_Q, 201)},

@@ -14,6 +14,7 @@ from sqlmodel import Session
 from app.auth import hash_secret, new_secret
 from app.models import (
     ApiToken,
+    Assessment,
     Commitment,
     DeliveryStatus,
     History,
@@ -21,6 +22,8 @@ from app.models import (
     Pillar,
     Plan,
     PlanScope,
+    Report,
+    ReportState,
     Role,
     Task,
     User,
@@ -80,6 +83,27 @@ class Cast:
         return make_task(
             self.session, commitment=commitment, lead=self.organisations[organisation], **fields
         )
+
+    def led_commitment(self, target: str) -> Commitment:
+        """A fresh commitment in plan P or Q led by organisation O or F ("P/O" and so on)."""
+        plan, organisation = target.split("/")
+        lead = self.organisations[organisation]
+        return make_commitment(self.session, plan=self.plans[plan], lead=lead)
+
+    def report(self, target: str, state: ReportState = ReportState.draft) -> UUID:
+        """A report for 2026-S1 (started at the tests' NOW) on a fresh commitment."""
+        commitment = self.led_commitment(target)
+        report = Report(
+            plan_id=commitment.plan_id,
+            commitment_id=commitment.id,
+            period="2026-S1",
+            state=state,
+            assessment=Assessment.limited,
+            narrative_en="Work began.",
+        )
+        self.session.add(report)
+        self.session.commit()
+        return report.id
 
     def commitment(self, plan: str) -> Commitment:
         return make_commitment(self.session, plan=self.plans[plan])
