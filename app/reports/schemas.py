@@ -4,9 +4,10 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from app.fields import NotNull
 from app.http import Version
 from app.models import Assessment, ReportState
-from app.plans.schemas import NotNull, Url
+from app.plans.schemas import Url
 
 # A semester's account of one commitment fits in a few pages; more is a document to link to.
 NARRATIVE_MAX = 20_000
