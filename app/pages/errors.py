@@ -7,7 +7,8 @@ from fastapi import Request
 from starlette.responses import RedirectResponse, Response
 
 from app.errors import AppError
-from app.pages.templating import PAGE_HEADERS, render
+from app.i18n import MESSAGES, text
+from app.pages.templating import PAGE_HEADERS, language_of, render
 
 TITLES = {
     400: "Something is wrong with the request",
@@ -33,6 +34,14 @@ def sign_in_redirect(request: Request) -> Response:
     return RedirectResponse(target, status_code=303, headers=PAGE_HEADERS)
 
 
+def _refusal(request: Request, error: AppError) -> str | None:
+    """Why a 403 was given, in the page's language: the API's words for the same rule."""
+    key = error.detail_key
+    if key is None or key not in MESSAGES:
+        return None
+    return text(key, language_of(request), **error.params)
+
+
 def page_error(request: Request, error: AppError) -> Response | None:
     """The page for an error of a page, or None for an API request."""
     if not _is_page(request):
@@ -46,6 +55,7 @@ def page_error(request: Request, error: AppError) -> Response | None:
         "title": TITLES[status],
         "origin": origin,
         "detail": (error.detail_key or "").removeprefix("detail."),
+        "refusal": _refusal(request, error) if status == 403 else None,
         "minutes": int(request.app.state.settings.sign_in_window_minutes),
     }
     response = render(request, "error.html", context, status=status)

@@ -33,7 +33,6 @@ INDONESIAN: dict[str, str] = {
     "Too many sign-in links were asked for. Try again in %(minutes)s minutes.": "Terlalu banyak permintaan tautan masuk. Coba lagi dalam %(minutes)s menit.",
     "You may not do this": "Anda tidak boleh melakukan ini",
     "Not found": "Tidak ditemukan",
-    "This task is owned by other organisations than yours.": "Tugas ini dimiliki organisasi lain, bukan organisasi Anda.",
     "Your role does not allow this.": "Peran Anda tidak mengizinkan ini.",
     "There is nothing at this address.": "Tidak ada apa pun di alamat ini.",
     "This form has expired": "Formulir ini sudah tidak berlaku",
