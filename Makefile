@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint migration clean
+.PHONY: run test lint messages migration clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+## Bring app/locales/*/LC_MESSAGES/messages.po in step with the code; then translate what is new.
+messages: $(STAMP)
+	$(BIN)/pybabel extract
+	$(BIN)/pybabel update
 
 migration: $(STAMP)
 	./scripts/regenerate-initial-migration

@@ -16,6 +16,7 @@ from app.config import Settings
 from app.contract import answers
 from app.db import SAFE_METHODS, SessionDep
 from app.errors import Forbidden, Unauthenticated
+from app.i18n import N_
 from app.live.watcher import Snapshot
 from app.models import ApiToken, Role, User, WebSession
 
@@ -91,7 +92,7 @@ async def current_user(request: Request, session: SessionDep) -> User:
     else:
         user, version = await run_in_threadpool(user_for_secret, session, secret, now)
     if user is None:
-        raise Unauthenticated("detail.bad-token")
+        raise Unauthenticated(N_("The token is unknown, revoked or expired."))
     request.state.user = user
     request.state.data_version = version  # read before anything else of this request
     return user
@@ -147,7 +148,7 @@ async def _session_caller(request: Request, session: Session) -> User:
         raise Unauthenticated()
     user, version = await run_in_threadpool(_cookie_user, request, session, secret)
     if user is None:
-        raise Unauthenticated("detail.no-session")
+        raise Unauthenticated(N_("Sign in first."))
     request.state.user = user
     request.state.data_version = version
     return user
@@ -161,7 +162,7 @@ def require_role(*roles: Role) -> Callable[[User], Awaitable[User]]:
 
     async def check(user: CurrentUserDep) -> User:  # no I/O: no thread-pool hop
         if user.role not in allowed:
-            raise Forbidden("detail.role", role=user.role.value)
+            raise Forbidden(N_("Your role ({role}) may not do this."), role=user.role.value)
         return user
 
     return check

@@ -12,7 +12,7 @@ from app.clock import SystemClock
 from app.config import get_settings
 from app.db import make_engine, unit_of_work
 from app.errors import AppError
-from app.i18n import text
+from app.i18n import translate
 from app.models import Role
 
 cli = typer.Typer(no_args_is_help=True, add_completion=False, help="Pantau command line.")
@@ -124,7 +124,7 @@ def _explain(error: AppError | ValidationError) -> str:
         return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
     if error.errors:
         return "; ".join(f"{e['field']}: {e['message']}" for e in error.errors)
-    return text(error.detail_key or error.slug, "en", **error.params)
+    return translate(error.detail or error.title, "en", **error.params)
 
 
 @cli.command()

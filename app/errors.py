@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
 
-from app.i18n import VALIDATION_ID, locale_of, text
+from app.i18n import N_, Message, Phrase, locale_of, translate, validation_message
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -46,97 +46,105 @@ class Problem(BaseModel):
     )
 
 
+NO_TOKEN = N_("Send an Authorization: Bearer token.")
+
+
 logger = logging.getLogger("pantau.errors")
 
 
 class AppError(Exception):
+    """`detail` is a message of the catalogues (app.i18n), its {placeholders} filled from
+    `params`; `title` is the same for every problem of a `slug`."""
+
     status = 500
-    slug = "internal"
+    slug, title = "internal", N_("Internal error")
 
     def __init__(
         self,
-        detail_key: str | None = None,
+        detail: Message | None = None,
         /,
         *,
         errors: list[dict[str, str]] | None = None,
         headers: Mapping[str, str] | None = None,
         **params: Any,
     ) -> None:
-        super().__init__(detail_key or self.slug)
-        self.detail_key = detail_key
+        super().__init__(detail or self.slug)
+        self.detail = detail
         self.params = params
         self.errors = errors
         self.headers = dict(headers or {})
 
 
 class BadRequest(AppError):
-    status, slug = 400, "bad-request"
+    status, slug, title = 400, "bad-request", N_("Bad request")
 
 
 class MalformedJson(AppError):
-    status, slug = 400, "malformed-json"
+    status, slug, title = 400, "malformed-json", N_("Malformed JSON")
 
 
 class Unauthenticated(AppError):
-    status, slug = 401, "unauthenticated"
+    status, slug, title = 401, "unauthenticated", N_("Authentication required")
 
-    def __init__(self, detail_key: str = "detail.no-token", **params: Any) -> None:
-        super().__init__(detail_key, headers={"WWW-Authenticate": "Bearer"}, **params)
+    def __init__(self, detail: Message = NO_TOKEN, **params: Any) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"}, **params)
 
 
 class Forbidden(AppError):
-    status, slug = 403, "forbidden"
+    status, slug, title = 403, "forbidden", N_("Forbidden")
 
 
 class NotFound(AppError):
-    status, slug = 404, "not-found"
+    status, slug, title = 404, "not-found", N_("Not found")
 
     def __init__(self, entity: str) -> None:
-        super().__init__("detail.not-found", entity=entity)
+        super().__init__(N_("No {entity} with that identifier."), entity=entity)
 
 
 class MethodNotAllowed(AppError):
-    status, slug = 405, "method-not-allowed"
+    status, slug, title = 405, "method-not-allowed", N_("Method not allowed")
 
 
 class Conflict(AppError):
-    status, slug = 409, "conflict"
+    status, slug, title = 409, "conflict", N_("Conflict")
 
 
 class InvalidTransition(Conflict):
-    slug = "invalid-transition"
+    slug, title = "invalid-transition", N_("Status change not allowed")
 
 
 class PreconditionFailed(AppError):
-    status, slug = 412, "precondition-failed"
+    status, slug, title = 412, "precondition-failed", N_("Precondition failed")
 
 
 class PayloadTooLarge(AppError):
-    status, slug = 413, "payload-too-large"
+    status, slug, title = 413, "payload-too-large", N_("Request body too large")
 
 
 class UnsupportedMediaType(AppError):
-    status, slug = 415, "unsupported-media-type"
+    status, slug, title = 415, "unsupported-media-type", N_("Unsupported media type")
 
 
 class Invalid(AppError):
-    status, slug = 422, "validation"
+    status, slug, title = 422, "validation", N_("Invalid request")
 
-    def __init__(self, field: str, message: str, message_id: str | None = None) -> None:
-        super().__init__("detail.validation", errors=[{"field": field, "message": message}])
-        self.message_id = message_id or message
+    def __init__(self, field: str, message: Message, /, **params: object) -> None:
+        # `errors` in English for the command line; the handler words them for the reader.
+        self.field, self.words = field, Phrase(message, params)
+        errors = [{"field": field, "message": self.words("en")}]
+        super().__init__(N_("Some fields are invalid: see errors."), errors=errors)
 
 
 class PreconditionRequired(AppError):
-    status, slug = 428, "precondition-required"
+    status, slug, title = 428, "precondition-required", N_("Precondition required")
 
 
 class TooManyRequests(AppError):
-    status, slug = 429, "too-many-requests"
+    status, slug, title = 429, "too-many-requests", N_("Too many requests")
 
 
 class ServiceUnavailable(AppError):
-    status, slug = 503, "service-unavailable"
+    status, slug, title = 503, "service-unavailable", N_("Service unavailable")
 
 
 def problem_type(slug: str) -> str:
@@ -146,6 +154,7 @@ def problem_type(slug: str) -> str:
 def problem_response(
     status: int,
     slug: str,
+    title: Message,
     locale: str,
     detail: str | None = None,
     *,
@@ -155,7 +164,7 @@ def problem_response(
 ) -> Response:
     body: dict[str, Any] = {
         "type": problem_type(slug),
-        "title": text(slug, locale),
+        "title": translate(title, locale),
         "status": status,
     }
     if detail:
@@ -175,13 +184,14 @@ def render(error: AppError, request: Request) -> Response:
     if page is not None:
         return page
     locale = locale_of(request)
-    detail = text(error.detail_key, locale, **error.params) if error.detail_key else None
+    detail = translate(error.detail, locale, **error.params) if error.detail else None
     errors = error.errors
-    if isinstance(error, Invalid) and locale == "id" and errors:
-        errors = [{**item, "message": error.message_id} for item in errors]
+    if isinstance(error, Invalid):
+        errors = [{"field": error.field, "message": error.words(locale)}]
     return problem_response(
         error.status,
         error.slug,
+        error.title,
         locale,
         detail,
         errors=errors,
@@ -205,27 +215,26 @@ def _field_path(location: tuple[int | str, ...]) -> str:
 
 async def _validation_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    page = _page(request, BadRequest("detail.validation"))
+    page = _page(request, BadRequest(N_("Some fields are invalid: see errors.")))
     if page is not None:
         return page
     locale = locale_of(request)
     raw = exc.errors()
     if any(item.get("type") == "json_invalid" for item in raw):
-        return render(MalformedJson("detail.malformed-json"), request)
+        return render(MalformedJson(N_("The body is not valid JSON.")), request)
     errors = [
         {
             "field": _field_path(tuple(item.get("loc", ()))),
-            "message": VALIDATION_ID.get(item.get("type", ""), item.get("msg", ""))
-            if locale == "id"
-            else str(item.get("msg", "")),
+            "message": validation_message(item.get("type", ""), str(item.get("msg", "")), locale),
         }
         for item in raw
     ]
     return problem_response(
         422,
-        "validation",
+        Invalid.slug,
+        Invalid.title,
         locale,
-        text("detail.validation", locale),
+        translate("Some fields are invalid: see errors.", locale),
         errors=errors,
         instance=request.url.path,
     )
@@ -239,19 +248,19 @@ async def _app_error_handler(request: Request, exc: Exception) -> Response:
 async def _http_exception_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     if exc.status_code == 404:
-        error: AppError = AppError("detail.route-not-found")
-        error.status, error.slug = 404, "not-found"
+        error: AppError = AppError(N_("There is nothing at this address."))
+        error.status, error.slug, error.title = 404, NotFound.slug, NotFound.title
         return render(error, request)
     if exc.status_code == 405:
         # RFC 9110 §15.5.6: a 405 names every method the address accepts; Starlette's Allow
         # names only those of the first route whose path matched.
         allow = {"Allow": ", ".join(sorted(_methods_of(request)))}
         refused = MethodNotAllowed(
-            "detail.method-not-allowed", method=request.method, headers=allow
+            N_("This address does not accept {method}."), method=request.method, headers=allow
         )
         return render(refused, request)
     generic = AppError()
-    generic.status, generic.slug = exc.status_code, "bad-request"
+    generic.status, generic.slug, generic.title = exc.status_code, BadRequest.slug, BadRequest.title
     return render(generic, request)
 
 
@@ -266,14 +275,16 @@ def _methods_of(request: Request) -> set[str]:
 
 async def _integrity_handler(request: Request, exc: Exception) -> Response:
     logger.info("integrity error: %s", exc)
-    return render(Conflict("detail.integrity"), request)
+    return render(Conflict(N_("The change conflicts with existing data.")), request)
 
 
 async def _database_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DBAPIError)
     if isinstance(exc, OperationalError) or exc.connection_invalidated:
         logger.warning("database unavailable: %s", exc.orig)
-        error = ServiceUnavailable("detail.database-unavailable", headers={"Retry-After": "5"})
+        error = ServiceUnavailable(
+            N_("The database cannot be reached; try again shortly."), headers={"Retry-After": "5"}
+        )
         return render(error, request)
     logger.exception("database error")
     return render(AppError(), request)
@@ -285,9 +296,13 @@ async def _data_handler(request: Request, exc: Exception) -> Response:
     logger.info("data refused by the database: %s", exc)
     return problem_response(
         422,
-        "validation",
+        Invalid.slug,
+        Invalid.title,
         locale_of(request),
-        text("detail.data-refused", locale_of(request)),
+        translate(
+            "A value cannot be stored: check for control characters or out-of-range numbers.",
+            locale_of(request),
+        ),
         errors=[],
         instance=request.url.path,
     )

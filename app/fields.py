@@ -9,7 +9,7 @@ from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
-from app.i18n import text
+from app.i18n import translate
 
 
 @lru_cache(maxsize=1)
@@ -25,14 +25,16 @@ def zone_names() -> list[str]:
 
 def known_zone(name: str) -> str:
     if name not in _zones():
-        raise ValueError(text("invalid.time-zone", "en"))
+        raise ValueError(
+            translate("Unknown time zone: use an IANA name such as Asia/Jakarta.", "en")
+        )
     return name
 
 
 def not_null(value: Any) -> Any:
     """For PATCH bodies: a field may be left out, but a required column may not be nulled."""
     if value is None:
-        raise ValueError(text("invalid.null", "en"))
+        raise ValueError(translate("May not be null.", "en"))
     return value
 
 

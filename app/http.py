@@ -14,7 +14,7 @@ from starlette.requests import HTTPConnection
 
 from app.contract import answers
 from app.errors import BadRequest, PreconditionFailed, PreconditionRequired
-from app.i18n import locale_of
+from app.i18n import N_, locale_of
 
 T = TypeVar("T")
 
@@ -117,9 +117,17 @@ def check_if_match(
         versions = [_version_of(tag) for tag in _entity_tags(header)]
         if current_version not in versions:
             sent = next((v for v in versions if v is not None), "?")
-            raise PreconditionFailed("detail.stale", sent=sent, current=current_version)
+            raise PreconditionFailed(
+                N_("The resource has changed since version {sent}; it is at version {current}."),
+                sent=sent,
+                current=current_version,
+            )
     if body_version is not None and body_version != current_version:
-        raise PreconditionFailed("detail.stale", sent=body_version, current=current_version)
+        raise PreconditionFailed(
+            N_("The resource has changed since version {sent}; it is at version {current}."),
+            sent=body_version,
+            current=current_version,
+        )
 
 
 @answers(428, reads=("If-Match",))
@@ -128,7 +136,9 @@ def require_if_match(
 ) -> None:
     """check_if_match, and 428 when neither If-Match nor the body's version is sent."""
     if request.headers.get("if-match") is None and body_version is None:
-        raise PreconditionRequired("detail.if-match-required")
+        raise PreconditionRequired(
+            N_("Send If-Match with the ETag you read, or the body's version.")
+        )
     check_if_match(request, current_version, body_version=body_version)
 
 
@@ -156,9 +166,9 @@ def decode_cursor(cursor: str) -> list[Any]:
     try:
         value = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (ValueError, orjson.JSONDecodeError) as error:
-        raise BadRequest("detail.bad-cursor") from error
+        raise BadRequest(N_("The cursor is not one this service issued.")) from error
     if not isinstance(value, list):
-        raise BadRequest("detail.bad-cursor")
+        raise BadRequest(N_("The cursor is not one this service issued."))
     return value
 
 

@@ -31,6 +31,7 @@ from app.auth import bearer_secret, hash_secret
 from app.db import unit_of_work
 from app.errors import AppError, BadRequest, Conflict, ServiceUnavailable, render
 from app.holders import Holder
+from app.i18n import N_
 from app.models import IdempotentRequest
 from app.ops.middleware import replay_body
 
@@ -40,14 +41,17 @@ KEY = re.compile(r"^[\x21-\x7e]{1,200}$")  # visible ASCII, as the IETF draft's 
 KEPT_HEADERS = ("content-type", "content-language", "etag", "location", "link")
 REPLAYED = "Idempotent-Replayed"
 RETRY = {"Retry-After": "1"}
+STILL_RUNNING = N_(
+    "A request with this Idempotency-Key is still running; retry when it has finished."
+)
 
 
 class IdempotencyMismatch(AppError):
-    status, slug = 422, "idempotency-mismatch"
+    status, slug, title = 422, "idempotency-mismatch", N_("Idempotency-Key reused")
 
 
 class IdempotencyInProgress(Conflict):
-    slug = "idempotency-in-progress"
+    slug, title = "idempotency-in-progress", N_("Request still in progress")
 
 
 @dataclass(frozen=True)
@@ -99,15 +103,24 @@ def take(claim: Claim, *, now: datetime, ttl: timedelta, stale_after: timedelta)
             return None
         row = session.get(IdempotentRequest, (claim.token_hash, claim.key), populate_existing=True)
         if row is None:  # released between our insert and read: the next retry may claim it
-            raise IdempotencyInProgress("detail.idempotency-in-progress", headers=RETRY)
+            raise IdempotencyInProgress(
+                STILL_RUNNING,
+                headers=RETRY,
+            )
         if row.fingerprint != claim.fingerprint:
-            raise IdempotencyMismatch("detail.idempotency-mismatch")
+            raise IdempotencyMismatch(N_("This Idempotency-Key was used with a different request."))
         if row.status_code is not None:
             return Answer(row.status_code, dict(row.headers), bytes(row.body))
         if _running(session, row, claim.holder, now - stale_after):
-            raise IdempotencyInProgress("detail.idempotency-in-progress", headers=RETRY)
+            raise IdempotencyInProgress(
+                STILL_RUNNING,
+                headers=RETRY,
+            )
         if not _take_over(session, row, claim.holder, now):  # another retry took it first
-            raise IdempotencyInProgress("detail.idempotency-in-progress", headers=RETRY)
+            raise IdempotencyInProgress(
+                STILL_RUNNING,
+                headers=RETRY,
+            )
         return None
 
 
@@ -178,7 +191,9 @@ class Idempotency:
             await self.app(scope, receive, send)
             return
         if not KEY.match(key):
-            await render(BadRequest("detail.idempotency-key"), request)(scope, receive, send)
+            await render(
+                BadRequest(N_("An Idempotency-Key is 1 to 200 visible ASCII characters.")), request
+            )(scope, receive, send)
             return
         body = await _read_body(receive)
         if body is not None:
@@ -201,7 +216,8 @@ class Idempotency:
         except DBAPIError:
             logger.warning("idempotency claim failed: database unavailable", exc_info=True)
             unavailable = ServiceUnavailable(
-                "detail.database-unavailable", headers={"Retry-After": "5"}
+                N_("The database cannot be reached; try again shortly."),
+                headers={"Retry-After": "5"},
             )
             await render(unavailable, request)(scope, _no_body, send)
             return

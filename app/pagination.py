@@ -12,6 +12,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from app.errors import BadRequest
 from app.http import PageParams, encode_cursor
+from app.i18n import N_
 
 M = TypeVar("M")
 S = TypeVar("S", bound=Select[Any])
@@ -40,14 +41,14 @@ def _from_json(column: ColumnElement[Any], value: Any) -> Any:
         if kind is int and not isinstance(value, int):
             raise ValueError(value)
     except (TypeError, ValueError) as error:
-        raise BadRequest("detail.bad-cursor") from error
+        raise BadRequest(N_("The cursor is not one this service issued.")) from error
     return value
 
 
 def _keyset(statement: S, key: Sequence[Any], page: PageParams) -> S:
     if page.cursor is not None:
         if len(page.cursor) != len(key):
-            raise BadRequest("detail.bad-cursor")
+            raise BadRequest(N_("The cursor is not one this service issued."))
         values = [_from_json(column, value) for column, value in zip(key, page.cursor, strict=True)]
         statement = statement.where(tuple_(*key) > tuple_(*values))
     return statement.order_by(*key).limit(page.limit + 1)

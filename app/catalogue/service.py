@@ -29,7 +29,7 @@ from app.commitments import alignments
 from app.commitments import service as commitments
 from app.commitments.schemas import AlignmentCreate, CommitmentCreate, CommitmentUpdate
 from app.errors import AppError
-from app.i18n import text
+from app.i18n import translate
 from app.models import Organisation, Plan
 from app.organisations import service as organisations
 from app.organisations.schemas import OrganisationCreate, OrganisationUpdate
@@ -100,7 +100,7 @@ def parse(path: Path) -> CatalogueFile:
 def _explain(error: AppError) -> str:
     if error.errors:
         return "; ".join(f"{item['field']}: {item['message']}" for item in error.errors)
-    return text(error.detail_key, "en", **error.params) if error.detail_key else error.slug
+    return translate(error.detail, "en", **error.params) if error.detail else error.slug
 
 
 @contextmanager

@@ -10,6 +10,7 @@ from app.commitments import service as commitments
 from app.commitments.schemas import AlignmentCreate, AlignmentPublic
 from app.errors import Conflict, NotFound
 from app.http import PageParams
+from app.i18n import N_
 from app.models import Alignment, Commitment, Plan, PlanScope, User
 from app.pagination import paginate
 from app.plans import service as plans
@@ -88,13 +89,19 @@ def list_alignments(
     return _many(session, rows), cursor
 
 
+SCOPE_REFUSALS = {
+    PlanScope.national: N_("Must be a commitment of a national plan."),
+    PlanScope.regional: N_("Must be a commitment of a regional plan."),
+}
+
+
 def _side(session: Session, ref: str, field: str, scope: PlanScope) -> Commitment:
     commitment = commitments.find(session, ref)
     if commitment is None:
-        raise invalid(field, "invalid.unknown-ref", entity="commitment")
+        raise invalid(field, N_("No {entity} with that id or code."), entity="commitment")
     plan = session.get(Plan, commitment.plan_id)
     if plan is None or plan.scope is not scope:
-        raise invalid(field, f"invalid.{scope.value}")
+        raise invalid(field, SCOPE_REFUSALS[scope])
     return commitment
 
 
@@ -130,7 +137,7 @@ def create(
     regional = _side(session, data.regional_commitment, "regional_commitment", PlanScope.regional)
     plans.ensure_can_write(session, actor, national.plan_id)
     if find_pair(session, national.id, regional.id) is not None:
-        raise Conflict("detail.alignment-exists")
+        raise Conflict(N_("These two commitments are aligned already."))
     alignment = Alignment(
         national_commitment_id=national.id,
         regional_commitment_id=regional.id,

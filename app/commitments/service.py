@@ -11,6 +11,7 @@ from app.commitments import public
 from app.commitments.schemas import CommitmentCreate, CommitmentPublic, CommitmentUpdate
 from app.errors import Conflict, NotFound
 from app.http import PageParams
+from app.i18n import N_
 from app.models import Commitment, CommitmentOrganisation, Confidence, Organisation, Pillar, User
 from app.organisations import service as organisations
 from app.pagination import paginate
@@ -115,7 +116,7 @@ def list_commitments(
 def _organisation(session: Session, ref: str, field: str) -> Organisation:
     found = organisations.find(session, ref)
     if found is None:
-        raise invalid(field, "invalid.unknown-ref", entity="organisation")
+        raise invalid(field, N_("No {entity} with that id or code."), entity="organisation")
     return found
 
 
@@ -133,7 +134,11 @@ def _pillar(session: Session, plan_id: UUID, ref: str) -> Pillar:
         code = func.upper(Pillar.code) == ref.strip().upper()
         elsewhere = session.exec(select(Pillar).where(code)).first()
     raise invalid(
-        "pillar", "invalid.pillar-plan" if elsewhere else "invalid.unknown-ref", entity="pillar"
+        "pillar",
+        N_("The pillar belongs to another plan.")
+        if elsewhere
+        else N_("No {entity} with that id or code."),
+        entity="pillar",
     )
 
 
@@ -196,10 +201,12 @@ def create(
 ) -> Commitment:
     plan = plans.find(session, data.plan)
     if plan is None:
-        raise invalid("plan", "invalid.unknown-ref", entity="plan")
+        raise invalid("plan", N_("No {entity} with that id or code."), entity="plan")
     plans.ensure_can_write(session, actor, plan.id)
     if find(session, data.code) is not None:
-        raise Conflict("detail.duplicate", entity=ENTITY, field="code")
+        raise Conflict(
+            N_("A {entity} with that {field} exists already."), entity=ENTITY, field="code"
+        )
     pillar = _pillar(session, plan.id, data.pillar) if data.pillar else None
     related = _related(session, data.related_organisations)
     commitment = Commitment(

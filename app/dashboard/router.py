@@ -12,7 +12,7 @@ from app.db import SessionDep
 from app.deps import DataETagDep, LocaleDep, SettingsDep, TodayDep
 from app.errors import Invalid
 from app.http import Page, set_next_link
-from app.i18n import text
+from app.i18n import N_
 from app.live import feed
 from app.live.schemas import ChangePublic
 from app.models import User
@@ -84,8 +84,8 @@ def _last_event_id(value: str | None) -> int | None:
     if value is None or not value.strip():
         return None
     if not value.strip().isdigit() or int(value) > MAX_SEQ:
-        message = ("detail.last-event-id",)
-        raise Invalid("Last-Event-ID", text(*message, "en"), text(*message, "id"))
+        message = N_("Last-Event-ID must be the seq of a change (a whole number).")
+        raise Invalid("Last-Event-ID", message)
     return int(value)
 
 

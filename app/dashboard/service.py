@@ -22,7 +22,7 @@ from app.dashboard.schemas import (
     Summary,
     TaskBrief,
 )
-from app.i18n import text
+from app.i18n import schedule_label, status_label, translate
 from app.models import Commitment, Organisation, OwnerRole, Pillar, Plan, Task, TaskOwner
 from app.models import TaskStatus as S
 from app.organisations import service as organisations
@@ -93,7 +93,7 @@ def _plan_summary(
     plan_wide = by_pillar.get((plan.id, None))
     if plan_wide is not None:  # commitments under no pillar, such as reviews
         total.merge(plan_wide)
-        title = text("summary.plan-wide", locale)
+        title = translate("Plan-wide", locale)
         rows.append(_pillar(None, None, title, len(pillars) + 1, plan_wide))
     title = plan.title_id if locale == "id" else plan.title_en
     summary = PlanSummary(id=plan.id, code=plan.code, title=title, pillars=rows, **total.counts())
@@ -170,10 +170,8 @@ def _leads(session: Session, task_ids: list[UUID]) -> dict[UUID, str]:
 
 def labels(locale: str) -> dict[str, dict[str, str]]:
     return {
-        "status": {status.value: text(f"summary.status.{status.value}", locale) for status in S},
-        "schedule": {
-            item.value: text(f"summary.schedule.{item.value}", locale) for item in Schedule
-        },
+        "status": {status.value: status_label(status.value, locale) for status in S},
+        "schedule": {item.value: schedule_label(item.value, locale) for item in Schedule},
     }
 
 

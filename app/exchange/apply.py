@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from app.errors import AppError, NotFound
 from app.exchange.cells import Problem, Row
 from app.exchange.problems import Owners, explained, failure
+from app.i18n import N_
 from app.models import OwnerRole, Task, TaskStatus, User
 from app.tasks import progress, references
 from app.tasks import service as tasks
@@ -53,16 +54,16 @@ def _assignee(session: Session, email: str | None) -> UUID | None:
         return None
     found = session.exec(select(User.id).where(col(User.email) == email)).first()
     if found is None:
-        raise failure(Problem("assignee_email", "exchange.unknown-user"))
+        raise failure(Problem("assignee_email", N_("No user with this e-mail address.")))
     return found
 
 
 def create_row(ctx: Context, row: Row) -> UUID:
     required = ("commitment", "title")
-    problems = [Problem(column, "exchange.required") for column in required if not row.get(column)]
+    problems = [Problem(column, N_("Required.")) for column in required if not row.get(column)]
     owners = _owners(row, [])
     if not owners:
-        problems.append(Problem("lead_owner", "exchange.no-owner"))
+        problems.append(Problem("lead_owner", N_("A task needs a lead_owner or support_owners.")))
     if problems:
         raise failure(*problems)
     optional = ("description", "start_date", "due_date", "priority", "progress")
@@ -119,16 +120,25 @@ def _locked(ctx: Context, task_id: UUID, version: int | None) -> Task:
     try:
         task = tasks.get(ctx.session, str(task_id), for_update=True)
     except NotFound:
-        raise failure(Problem("id", "exchange.unknown-task")) from None
+        raise failure(Problem("id", N_("No task with this id."))) from None
     try:
         tasks.ensure_writer(ctx.session, task, ctx.actor)
     except AppError as error:
         raise explained(error, []) from error
     if version is None:
-        raise failure(Problem("version", "exchange.version-required"))
+        raise failure(Problem("version", N_("An update needs the task's version, as exported.")))
     if version != task.version:
         stale = {"sent": version, "current": task.version}
-        raise failure(Problem("version", "exchange.stale", stale))
+        raise failure(
+            Problem(
+                "version",
+                N_(
+                    "The task has changed since version {sent}; it is at version {current}: "
+                    "export it again."
+                ),
+                stale,
+            )
+        )
     return task
 
 
@@ -140,7 +150,12 @@ def _check_commitment(ctx: Context, task: Task, ref: str | None) -> None:
     except AppError as error:
         raise explained(error, []) from error
     if commitment.id != task.commitment_id:
-        raise failure(Problem("commitment", "exchange.other-commitment"))
+        raise failure(
+            Problem(
+                "commitment",
+                N_("A task cannot move to another commitment: create a new task instead."),
+            )
+        )
 
 
 def _same_text(new: str | None, old: str | None) -> bool:
@@ -158,7 +173,7 @@ def _changes(ctx: Context, task: Task, row: Row, owners: Owners) -> dict[str, An
         fields["assignee_id"] = _assignee(ctx.session, row.get("assignee_email"))
     if row.has("lead_owner") or row.has("support_owners"):
         if not owners:
-            raise failure(Problem("lead_owner", "exchange.no-owner"))
+            raise failure(Problem("lead_owner", N_("A task needs a lead_owner or support_owners.")))
         fields["owners"] = owners
     return fields
 

@@ -8,7 +8,7 @@ from sqlmodel import Session, col
 
 from app.config import Settings
 from app.exchange.export import batches
-from app.i18n import text
+from app.i18n import status_label, translate
 from app.models import OwnerRole, Task, TaskStatus
 from app.tasks.schemas import TaskFilters, TaskPublic
 
@@ -22,17 +22,19 @@ def _description(task: TaskPublic, locale: str, link: str) -> str:
     commitment = task.commitment
     title = commitment.title_id if locale == "id" else commitment.title_en
     owners = [
-        text("exchange.calendar-lead", locale, code=owner.organisation.code)
+        translate("{code} (lead)", locale, code=owner.organisation.code)
         if owner.role is OwnerRole.lead
         else owner.organisation.code
         for owner in task.owners
     ]
-    status = text(f"summary.status.{task.status.value}", locale)
+    status = status_label(task.status.value, locale)
     return "\n".join(
         [
-            text("exchange.calendar-status", locale, status=status, progress=task.progress),
-            text("exchange.calendar-commitment", locale, code=commitment.code, title=title),
-            text("exchange.calendar-owners", locale, owners=", ".join(owners) or "-"),
+            translate(
+                "Status: {status} ({progress}%)", locale, status=status, progress=task.progress
+            ),
+            translate("Commitment: {code} — {title}", locale, code=commitment.code, title=title),
+            translate("Owners: {owners}", locale, owners=", ".join(owners) or "-"),
             link,
         ]
     )
@@ -74,8 +76,8 @@ def feed(
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("name", text("exchange.calendar-name", locale))
-    calendar.add("x-wr-calname", text("exchange.calendar-name", locale))
+    calendar.add("name", translate("Pantau deadlines", locale))
+    calendar.add("x-wr-calname", translate("Pantau deadlines", locale))
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(REFRESH))  # unknown to icalendar: typed here
     dated = [col(Task.due_date).is_not(None)]

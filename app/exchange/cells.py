@@ -8,20 +8,21 @@ from typing import Any
 from uuid import UUID
 
 from app.exchange.columns import OWNER_SEPARATOR, READ_ONLY, Cell
+from app.i18n import N_, Message
 from app.models import Priority, TaskStatus
 
 
 @dataclass(frozen=True)
 class Problem:
     column: str
-    key: str
+    message: Message
     params: dict[str, Any] = field(default_factory=dict)
 
 
 class CellError(ValueError):
-    def __init__(self, key: str, **params: Any) -> None:
-        super().__init__(key)
-        self.key = key
+    def __init__(self, message: Message, **params: Any) -> None:
+        super().__init__(message)
+        self.message = message
         self.params = params
 
 
@@ -68,14 +69,14 @@ def integer(cell: Cell) -> int | None:
     if value is None:
         return None
     if not value.lstrip("+-").isdigit() or not value.isascii():
-        raise CellError("exchange.integer")
+        raise CellError(N_("Not a whole number."))
     return int(value)
 
 
 def day(cell: Cell) -> date | None:
     if isinstance(cell, datetime):
         if cell.time() != datetime.min.time():
-            raise CellError("exchange.date")
+            raise CellError(N_("Not a date: write YYYY-MM-DD."))
         return cell.date()
     if isinstance(cell, date):
         return cell
@@ -83,7 +84,7 @@ def day(cell: Cell) -> date | None:
     try:
         return date.fromisoformat(value) if value is not None else None
     except ValueError:
-        raise CellError("exchange.date") from None
+        raise CellError(N_("Not a date: write YYYY-MM-DD.")) from None
 
 
 def choice(enum: type[StrEnum]) -> Callable[[Cell], Any]:
@@ -94,7 +95,9 @@ def choice(enum: type[StrEnum]) -> Callable[[Cell], Any]:
         try:
             return enum(value.casefold())
         except ValueError:
-            raise CellError("exchange.choice", choices=", ".join(enum)) from None
+            raise CellError(
+                N_("Unknown value: use one of {choices}."), choices=", ".join(enum)
+            ) from None
 
     return parse
 
@@ -104,7 +107,7 @@ def task_id(cell: Cell) -> UUID | None:
     try:
         return UUID(value) if value is not None else None
     except ValueError:
-        raise CellError("exchange.task-id") from None
+        raise CellError(N_("Not a task id (a UUID).")) from None
 
 
 def owner_list(cell: Cell) -> list[str]:
@@ -145,5 +148,5 @@ def parse(number: int, cells: dict[str, Cell]) -> tuple[Row, list[Problem]]:
         try:
             values[column] = PARSERS[column](cell)
         except CellError as error:
-            problems.append(Problem(column, error.key, error.params))
+            problems.append(Problem(column, error.message, error.params))
     return Row(number, values), problems

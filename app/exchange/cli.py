@@ -11,7 +11,7 @@ from app.db import make_engine, unit_of_work
 from app.errors import AppError
 from app.exchange import files, service
 from app.exchange.schemas import ImportReport
-from app.i18n import text
+from app.i18n import translate
 from app.models import Role, User
 
 
@@ -62,7 +62,7 @@ def _import(upload: files.Upload, *, dry_run: bool) -> ImportReport:
 
 
 def _print_refusal(error: AppError) -> None:
-    detail = text(error.detail_key or error.slug, "en", **error.params)
+    detail = translate(error.detail or error.title, "en", **error.params)
     typer.echo(f"import failed: {detail}", err=True)
     for item in error.errors or []:
         where = f"row {item['row']}, " if "row" in item else ""

@@ -27,7 +27,7 @@ from starlette.requests import Request
 from app.errors import Invalid, PayloadTooLarge, UnsupportedMediaType
 from app.exchange.columns import IMPORTABLE, Cell, normalise_header, unguard
 from app.exchange.export import XLSX_TYPE
-from app.i18n import text
+from app.i18n import N_, Message, plural
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls and other pre-2007 Office files
@@ -72,8 +72,8 @@ class Limits:
         return self.max_rows + SPARE_LINES
 
 
-def file_error(key: str, **params: Any) -> Invalid:
-    return Invalid("file", text(key, "en", **params), text(key, "id", **params))
+def file_error(message: Message, **params: Any) -> Invalid:
+    return Invalid("file", message, **params)
 
 
 def media_type(header: str) -> str:
@@ -87,12 +87,18 @@ def kind_of(upload: Upload) -> Kind:
     if upload.data.startswith(ZIP_MAGIC):
         return Kind.xlsx
     if upload.data.startswith(OLE_MAGIC):
-        raise UnsupportedMediaType("exchange.old-excel", headers=ACCEPTED)
+        raise UnsupportedMediaType(
+            N_("This is an old Excel workbook (.xls): save it as .xlsx or as CSV UTF-8."),
+            headers=ACCEPTED,
+        )
     if declared == XLSX_TYPE or name.endswith(".xlsx"):
         return Kind.xlsx
     if declared in CSV_TYPES or declared == GENERIC_TYPE or name.endswith((".csv", ".txt")):
         return Kind.csv
-    raise UnsupportedMediaType("exchange.unsupported-type", headers=ACCEPTED)
+    raise UnsupportedMediaType(
+        N_("Send a CSV (text/csv) or XLSX file, as the body or as the multipart field `file`."),
+        headers=ACCEPTED,
+    )
 
 
 async def from_form(request: Request, max_bytes: int) -> Upload:
@@ -107,12 +113,17 @@ async def from_form(request: Request, max_bytes: int) -> Upload:
         ) as form:
             return await _upload(form.get("file"))
     except HTTPException as error:  # Starlette's 400 for a body it cannot parse, or over limits
-        raise file_error("exchange.bad-multipart") from error
+        raise file_error(
+            N_(
+                "The multipart body cannot be read: send its boundary and one file, "
+                "in the field `file`."
+            )
+        ) from error
 
 
 async def _upload(part: UploadFile | str | None) -> Upload:
     if part is None:
-        raise file_error("exchange.no-file")
+        raise file_error(N_("The multipart body has no field named `file`."))
     if isinstance(part, str):  # sent without a filename (curl -F 'file=<tasks.csv'): as text
         return Upload(part.encode(), GENERIC_TYPE)
     return Upload(await part.read(), part.content_type or GENERIC_TYPE, part.filename or "")
@@ -136,16 +147,30 @@ def _table(source: Iterator[list[Cell]], limits: Limits) -> Table:
         ((values, wide) for _, values, wide in numbered if values or wide), ([], False)
     )
     if wide:
-        raise PayloadTooLarge("exchange.too-many-columns", limit=MAX_COLUMNS)
+        raise PayloadTooLarge(
+            plural(
+                "The file has more than {limit} column: keep the columns of the export, and note.",
+                "The file has more than {limit} columns: keep the columns of the export, and note.",
+                "limit",
+            ),
+            limit=MAX_COLUMNS,
+        )
     columns = [normalise_header(str(cell)) if cell is not None else "" for cell in header]
     if not any(columns):
-        raise file_error("exchange.empty")
+        raise file_error(N_("The file is empty: its first row must name the columns."))
     rows: list[tuple[int, dict[str, Cell]]] = []
     for number, values, _ in numbered:
         if not values:
             continue  # spreadsheets keep blank lines around the data
         if len(rows) == limits.max_rows:
-            raise PayloadTooLarge("exchange.too-many-rows", limit=limits.max_rows)
+            raise PayloadTooLarge(
+                plural(
+                    "The file has more than {limit} task row: split it.",
+                    "The file has more than {limit} task rows: split it.",
+                    "limit",
+                ),
+                limit=limits.max_rows,
+            )
         padded = [*values, *[None] * (len(columns) - len(values))]  # short rows: empty cells
         cells = zip(columns, padded, strict=False)
         rows.append((number, {name: cell for name, cell in cells if name}))
@@ -157,7 +182,16 @@ def _budgeted(source: Iterator[list[Cell]], budget: int) -> Iterator[tuple[int, 
     it has a value beyond them. A row past the budget is refused, blank or not."""
     for number, values in enumerate(source, start=1):
         if number > budget:
-            raise PayloadTooLarge("exchange.too-many-lines", limit=budget)
+            raise PayloadTooLarge(
+                plural(
+                    "The file has more than {limit} row, blank or not: split it, or delete the "
+                    "empty rows below the data.",
+                    "The file has more than {limit} rows, blank or not: split it, or delete the "
+                    "empty rows below the data.",
+                    "limit",
+                ),
+                limit=budget,
+            )
         known = values[:MAX_COLUMNS]
         yield number, [] if _blank(known) else known, not _blank(values[MAX_COLUMNS:])
 
@@ -168,7 +202,7 @@ def _decode(data: bytes) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as error:
-        raise file_error("exchange.encoding") from error
+        raise file_error(N_("The CSV is not UTF-8 text: save it as “CSV UTF-8”.")) from error
 
 
 def _delimiter(content: str) -> str:
@@ -187,13 +221,15 @@ def _csv_rows(data: bytes) -> Iterator[list[Cell]]:
     content = _decode(data)
     if "\0" in content:  # not text; PostgreSQL would refuse it in any column
         line = content.count("\n", 0, content.index("\0")) + 1
-        raise file_error("exchange.bad-csv", line=line)
+        raise file_error(N_("The CSV cannot be read near line {line}."), line=line)
     reader = csv.reader(io.StringIO(content, newline=""), delimiter=_delimiter(content))
     try:
         for record in reader:
             yield [unguard(value) for value in record]
     except csv.Error as error:
-        raise file_error("exchange.bad-csv", line=reader.line_num) from error
+        raise file_error(
+            N_("The CSV cannot be read near line {line}."), line=reader.line_num
+        ) from error
 
 
 def _xlsx_rows(data: bytes, limits: Limits) -> Iterator[list[Cell]]:
@@ -202,7 +238,7 @@ def _xlsx_rows(data: bytes, limits: Limits) -> Iterator[list[Cell]]:
         # data_only: a formula cell gives the value the spreadsheet showed, never its text.
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # any failure to parse an untrusted workbook is a bad file
-        raise file_error("exchange.bad-xlsx") from error
+        raise file_error(N_("The file is not a readable XLSX workbook.")) from error
     try:
         sheet = workbook["tasks"] if "tasks" in workbook.sheetnames else workbook.worksheets[0]
         # The stated dimension is the file's claim: openpyxl would pad every row to its width
@@ -215,7 +251,7 @@ def _xlsx_rows(data: bytes, limits: Limits) -> Iterator[list[Cell]]:
         for values in rows:
             yield [_xlsx_cell(value) for value in values]
     except Exception as error:
-        raise file_error("exchange.bad-xlsx") from error
+        raise file_error(N_("The file is not a readable XLSX workbook.")) from error
     finally:
         workbook.close()
 
@@ -227,9 +263,16 @@ def _check_unpacked_size(data: bytes, limits: Limits) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, ValueError, OSError) as error:
-        raise file_error("exchange.bad-xlsx") from error
+        raise file_error(N_("The file is not a readable XLSX workbook.")) from error
     if unpacked > limits.max_unpacked_bytes:
-        raise PayloadTooLarge("exchange.xlsx-too-large", limit=limits.max_unpacked_bytes)
+        raise PayloadTooLarge(
+            plural(
+                "The workbook unpacks to more than {limit} byte.",
+                "The workbook unpacks to more than {limit} bytes.",
+                "limit",
+            ),
+            limit=limits.max_unpacked_bytes,
+        )
 
 
 def _xlsx_cell(value: object) -> Cell:

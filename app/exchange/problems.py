@@ -1,15 +1,17 @@
-"""Why a row failed, in English and Indonesian, named by the file's column."""
+"""Why a row failed, in the reader's language, named by the file's column."""
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any, cast
 
 from pydantic import ValidationError
 
 from app.errors import AppError, Invalid
 from app.exchange.cells import Problem
-from app.i18n import VALIDATION_ID, text
+from app.i18n import Phrase, plural, validation_message
 
-# (column, English, Indonesian)
-Message = tuple[str, str, str]
+# (column, the message: given a language, its words)
+Refusal = tuple[str, Callable[[str], str]]
 # Owners as the task schemas take them: {"organisation": ref, "role": "lead" | "support"}.
 Owners = list[dict[str, Any]]
 # Service fields that have another name in the file.
@@ -17,7 +19,7 @@ FIELD_COLUMNS = {"assignee_id": "assignee_email", "owners": "lead_owner"}
 
 
 class RowFailure(Exception):
-    def __init__(self, messages: list[Message]) -> None:
+    def __init__(self, messages: list[Refusal]) -> None:
         super().__init__(messages)
         self.messages = messages
 
@@ -26,9 +28,8 @@ def failure(*problems: Problem) -> RowFailure:
     return RowFailure([translated(problem) for problem in problems])
 
 
-def translated(problem: Problem) -> Message:
-    key, params = problem.key, problem.params
-    return problem.column, text(key, "en", **params), text(key, "id", **params)
+def translated(problem: Problem) -> Refusal:
+    return problem.column, Phrase(problem.message, problem.params)
 
 
 def column_of(field: str, owners: Owners) -> str:
@@ -47,31 +48,35 @@ def explained(error: Exception, owners: Owners, *, column: str = "id") -> RowFai
         return error
     if isinstance(error, ValidationError):
         return RowFailure([_validation(item, owners) for item in error.errors()])
-    if isinstance(error, Invalid) and error.errors:
-        item = error.errors[0]
-        return RowFailure([(column_of(item["field"], owners), item["message"], error.message_id)])
+    if isinstance(error, Invalid):
+        return RowFailure([(column_of(error.field, owners), error.words)])
     assert isinstance(error, AppError)
-    key = error.detail_key or error.slug
-    return RowFailure([(column, text(key, "en", **error.params), text(key, "id", **error.params))])
+    return RowFailure([(column, Phrase(error.detail or error.title, error.params))])
 
 
-def _validation(item: Any, owners: Owners) -> Message:
+def _validation(item: Any, owners: Owners) -> Refusal:
     field = ".".join(str(part) for part in item.get("loc", ()))
-    english = str(item.get("msg", ""))
-    return column_of(field, owners), english, VALIDATION_ID.get(item.get("type", ""), english)
+    words = partial(validation_message, item.get("type", ""), str(item.get("msg", "")))
+    return column_of(field, owners), words
 
 
 class ImportInvalid(AppError):
     """422: the rows that failed, each error as {row, field, message}; nothing was written."""
 
-    status, slug = 422, "validation"
+    status, slug, title = 422, Invalid.slug, Invalid.title
 
     def __init__(self, failures: list[tuple[int, RowFailure]], locale: str) -> None:
-        super().__init__("exchange.rows-invalid", count=len(failures))
+        super().__init__(
+            plural(
+                "{count} row has errors, so nothing was imported: see errors.",
+                "{count} rows have errors, so nothing was imported: see errors.",
+            ),
+            count=len(failures),
+        )
         errors = [
-            {"row": row, "field": column, "message": indonesian if locale == "id" else english}
+            {"row": row, "field": column, "message": words(locale)}
             for row, failed in failures
-            for column, english, indonesian in failed.messages
+            for column, words in failed.messages
         ]
         # Row numbers stay numbers in the problem body; AppError's annotation says text only.
         self.errors = cast(list[dict[str, str]], errors)

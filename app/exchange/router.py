@@ -10,6 +10,7 @@ from app.errors import Unauthenticated
 from app.exchange import calendar, export, feedkeys, files, service
 from app.exchange.schemas import FeedKeyCreated, ImportReport
 from app.http import resource_etag
+from app.i18n import N_
 from app.models import Role, User
 from app.tasks.router import FiltersDep
 
@@ -131,7 +132,7 @@ async def feed_reader(
         return await current_user(request, session)
     user = await run_in_threadpool(feedkeys.user_for_key, session, key)
     if user is None:
-        raise Unauthenticated("exchange.bad-feed-key")
+        raise Unauthenticated(N_("The calendar feed key is unknown, or was replaced."))
     request.state.user = user
     return user
 

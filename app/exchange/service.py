@@ -18,6 +18,7 @@ from app.exchange.columns import IMPORTABLE, Cell
 from app.exchange.files import Table
 from app.exchange.problems import ImportInvalid, RowFailure, failure
 from app.exchange.schemas import ImportAction, ImportedRow, ImportReport
+from app.i18n import N_
 from app.models import User
 
 Failures = list[tuple[int, RowFailure]]
@@ -53,9 +54,11 @@ def _header_problems(columns: list[str]) -> list[Problem]:
     problems = []
     for index, name in enumerate(columns):
         if name and name not in IMPORTABLE:
-            problems.append(Problem(name, "exchange.unknown-column"))
+            problems.append(
+                Problem(name, N_("Unknown column: use the columns of the export, and note."))
+            )
         elif name and name in columns[:index]:
-            problems.append(Problem(name, "exchange.duplicate-column"))
+            problems.append(Problem(name, N_("This column appears twice.")))
     return problems
 
 
@@ -85,7 +88,9 @@ def _apply(
         created = create_row(context, row)
         return ImportedRow(row=number, action=ImportAction.created, id=created)
     if task_id in seen:
-        raise failure(Problem("id", "exchange.duplicate-task", {"row": seen[task_id]}))
+        raise failure(
+            Problem("id", N_("This task is in row {row} already."), {"row": seen[task_id]})
+        )
     seen[task_id] = number
     changed = update_row(context, row, task_id)
     action = ImportAction.updated if changed else ImportAction.unchanged

@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import PayloadTooLarge, render
+from app.i18n import plural
 from app.ops.metrics import LATENCY, REQUESTS
 
 access_log = logging.getLogger("pantau.access")
@@ -59,7 +60,15 @@ class BodySizeLimit:
                 return b"".join(chunks)
 
     async def _refuse(self, request: Request, send: Send) -> None:
-        response = render(PayloadTooLarge("detail.too-large", limit=self.max_bytes), request)
+        response = render(
+            PayloadTooLarge(
+                plural(
+                    "The body exceeds {limit} byte.", "The body exceeds {limit} bytes.", "limit"
+                ),
+                limit=self.max_bytes,
+            ),
+            request,
+        )
         response.headers["Connection"] = "close"  # the rest of the body is never read
         await response(request.scope, _empty, send)
 

@@ -4,6 +4,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.concurrency import run_in_threadpool
 
 from app.errors import ServiceUnavailable
+from app.i18n import N_
 from app.migrate import current_revision
 from app.ops.collector import exposition
 
@@ -24,10 +25,15 @@ async def readyz(request: Request) -> dict[str, str]:
     try:
         revision = await run_in_threadpool(current_revision, engine)
     except Exception as error:
-        raise ServiceUnavailable("detail.database-unavailable", headers=RETRY) from error
+        raise ServiceUnavailable(
+            N_("The database cannot be reached; try again shortly."), headers=RETRY
+        ) from error
     head = request.app.state.migration_head
     if revision != head:
-        raise ServiceUnavailable("detail.schema-behind", headers=RETRY)
+        raise ServiceUnavailable(
+            N_("The database schema is not at the latest migration; run `pantau migrate`."),
+            headers=RETRY,
+        )
     return {"status": "ready", "revision": str(revision)}
 
 

@@ -8,6 +8,7 @@ from app.changes import service as changes
 from app.errors import Conflict, NotFound
 from app.history import service as history
 from app.http import PageParams
+from app.i18n import N_
 from app.models import Organisation, OrganisationAlias, OrganisationKind
 from app.organisations.schemas import OrganisationCreate, OrganisationPublic, OrganisationUpdate
 from app.pagination import paginate
@@ -105,7 +106,9 @@ def _set_aliases(session: Session, organisation: Organisation, aliases: list[str
             select(OrganisationAlias).where(col(OrganisationAlias.alias_key) == key)
         ).first()
         if taken is not None:
-            raise Conflict("detail.duplicate", entity="alias", field="alias")
+            raise Conflict(
+                N_("A {entity} with that {field} exists already."), entity="alias", field="alias"
+            )
         session.add(OrganisationAlias(organisation_id=organisation.id, alias=alias, alias_key=key))
 
 
@@ -126,7 +129,9 @@ def create(
     session: Session, data: OrganisationCreate, *, actor_id: UUID | None, now: datetime
 ) -> Organisation:
     if find(session, data.code) is not None:
-        raise Conflict("detail.duplicate", entity=ENTITY, field="code")
+        raise Conflict(
+            N_("A {entity} with that {field} exists already."), entity=ENTITY, field="code"
+        )
     organisation = Organisation(
         **data.model_dump(exclude={"aliases"}), created_at=now, updated_at=now
     )

@@ -6,7 +6,7 @@ from datetime import datetime
 import httpx
 
 from app.config import Settings
-from app.i18n import text
+from app.i18n import translate
 from app.outbox import signing, ssrf
 
 USER_AGENT = "Pantau-Webhooks/1"
@@ -53,7 +53,7 @@ class WebhookSender:
         try:
             target = ssrf.check(url, self.allowlist, self.resolver)
         except ssrf.Refused as refused:
-            reason = text(refused.reason, "en", address=refused.address)
+            reason = translate(refused.message, "en", address=refused.address)
             return Outcome(ok=False, error=f"refused: {reason}")
         signing_secrets = [secret] if retired_secret is None else [secret, retired_secret]
         request_headers = {

@@ -12,18 +12,38 @@ from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_add
 
 import httpx
 
+from app.i18n import N_
+
 IP = IPv4Address | IPv6Address
 AllowList = Sequence[IPv4Network | IPv6Network | str]
 Resolver = Callable[[str, int], list[IP]]
 
 
+# Why a URL is refused: a stable code (logs, tests) and the message a person reads.
+REASONS = {
+    "webhook.url-scheme": N_("Use an absolute http or https URL."),
+    "webhook.url-credentials": N_(
+        "Put no user name or password in the URL: deliveries are signed instead."
+    ),
+    "webhook.url-unresolved": N_("The host name does not resolve to an address."),
+    "webhook.url-private": N_(
+        "The host resolves to {address}, a loopback, private, link-local or other "
+        "non-public address; an operator may allow it in PANTAU_WEBHOOK_ALLOWLIST."
+    ),
+}
+
+
 class Refused(Exception):
-    """The URL may not be called; `reason` is an i18n key, `address` the offending one."""
+    """The URL may not be called; `reason` is a code of REASONS, `address` the offending one."""
 
     def __init__(self, reason: str, address: str = "") -> None:
         super().__init__(f"{reason} {address}".strip())
         self.reason = reason
         self.address = address
+
+    @property
+    def message(self) -> str:
+        return REASONS[self.reason]
 
 
 @dataclass(frozen=True)

@@ -7,15 +7,16 @@ from fastapi import Request
 from starlette.responses import RedirectResponse, Response
 
 from app.errors import AppError
-from app.i18n import MESSAGES, text
+from app.i18n import N_, translate
+from app.pages.security import FORM_ORIGIN
 from app.pages.templating import PAGE_HEADERS, language_of, render
 
 TITLES = {
-    400: "Something is wrong with the request",
-    403: "You may not do this",
-    404: "Not found",
-    422: "Something is wrong with the request",
-    429: "Too many attempts",
+    400: N_("Something is wrong with the request"),
+    403: N_("You may not do this"),
+    404: N_("Not found"),
+    422: N_("Something is wrong with the request"),
+    429: N_("Too many attempts"),
 }
 
 
@@ -36,10 +37,9 @@ def sign_in_redirect(request: Request) -> Response:
 
 def _refusal(request: Request, error: AppError) -> str | None:
     """Why a 403 was given, in the page's language: the API's words for the same rule."""
-    key = error.detail_key
-    if key is None or key not in MESSAGES:
+    if error.detail is None:
         return None
-    return text(key, language_of(request), **error.params)
+    return translate(error.detail, language_of(request), **error.params)
 
 
 def page_error(request: Request, error: AppError) -> Response | None:
@@ -49,12 +49,11 @@ def page_error(request: Request, error: AppError) -> Response | None:
     if error.status == 401:
         return sign_in_redirect(request)
     status = error.status if error.status in TITLES else 400
-    origin = error.detail_key == "detail.form-origin"
+    origin = error.detail == FORM_ORIGIN
     context = {
         "status": status,
         "title": TITLES[status],
         "origin": origin,
-        "detail": (error.detail_key or "").removeprefix("detail."),
         "refusal": _refusal(request, error) if status == 403 else None,
         "minutes": int(request.app.state.settings.sign_in_window_minutes),
     }

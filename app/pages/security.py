@@ -18,7 +18,11 @@ from app.auth import SESSION_COOKIE, session_user, touch
 from app.config import Settings
 from app.db import SAFE_METHODS, SessionDep
 from app.errors import BadRequest, Unauthenticated
+from app.i18n import N_
 from app.models import User
+
+# Why a form is refused when it does not come from this site's own page.
+FORM_ORIGIN = N_("The form did not come from this site, or it is too old.")
 
 CSRF_FIELD = "csrf"
 
@@ -39,7 +43,7 @@ def check_origin(request: Request) -> None:
     sent = request.headers.get("origin") or request.headers.get("referer") or ""
     allowed = {_origin(settings.public_url), _origin(str(request.base_url))}
     if not sent or _origin(sent) not in allowed:
-        raise BadRequest("detail.form-origin")
+        raise BadRequest(FORM_ORIGIN)
 
 
 def local_path(value: str) -> str:
@@ -54,7 +58,7 @@ async def check_csrf(request: Request, secret: str) -> None:
     form = await request.form()
     sent = form.get(CSRF_FIELD)
     if not isinstance(sent, str) or not hmac.compare_digest(sent, csrf_token(secret)):
-        raise BadRequest("detail.form-origin")
+        raise BadRequest(FORM_ORIGIN)
 
 
 def _resolve(request: Request, session: SessionDep, secret: str) -> User | None:
@@ -74,7 +78,7 @@ async def page_user(request: Request, session: SessionDep) -> User:
     secret = request.cookies.get(SESSION_COOKIE)
     user = await run_in_threadpool(_resolve, request, session, secret) if secret else None
     if user is None or secret is None:
-        raise Unauthenticated("detail.no-session")
+        raise Unauthenticated(N_("Sign in first."))
     if request.method not in SAFE_METHODS:
         await check_csrf(request, secret)
     # What the templates show of the person, read now: an error page is rendered after the

@@ -14,7 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from app.db import SessionDep
 from app.deps import ClockDep, TodayDep
 from app.errors import AppError, Invalid
-from app.i18n import text
+from app.i18n import translate
 from app.models import Task, User
 from app.pages.security import PageUserDep, mark_page
 from app.pages.templating import PAGE_HEADERS, language_of, render
@@ -57,8 +57,8 @@ def problem_text(error: AppError | ValidationError, language: str) -> str:
     if isinstance(error, ValidationError):
         return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
     if isinstance(error, Invalid):
-        return error.message_id if language == "id" else (error.errors or [{}])[0]["message"]
-    return text(error.detail_key or error.slug, language, **error.params)
+        return error.words(language)
+    return translate(error.detail or error.title, language, **error.params)
 
 
 def _write(

@@ -13,8 +13,7 @@ from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescap
 from jinja2.runtime import Context
 from starlette.responses import Response
 
-from app.i18n import SUPPORTED, negotiate
-from app.pages.translations import translations
+from app.i18n import N_, SUPPORTED, negotiate, translations
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -67,23 +66,28 @@ def language_of(request: Request) -> str:
     return negotiate(request.headers.get("accept-language"))
 
 
-# English msgids of the values the pages show in words.
+# English msgids of the values the pages show in words, marked for the catalogues.
 VALUE_LABELS = {
     "status": {
-        "not_started": "not started",
-        "in_progress": "in progress",
-        "blocked": "blocked",
-        "completed": "completed",
-        "cancelled": "cancelled",
+        "not_started": N_("not started"),
+        "in_progress": N_("in progress"),
+        "blocked": N_("blocked"),
+        "completed": N_("completed"),
+        "cancelled": N_("cancelled"),
     },
     "schedule": {
-        "no_due_date": "no due date",
-        "on_track": "on track",
-        "due_soon": "due soon",
-        "overdue": "overdue",
-        "done": "done",
+        "no_due_date": N_("no due date"),
+        "on_track": N_("on track"),
+        "due_soon": N_("due soon"),
+        "overdue": N_("overdue"),
+        "done": N_("done"),
     },
-    "priority": {"low": "low", "medium": "medium", "high": "high", "critical": "critical"},
+    "priority": {
+        "low": N_("low"),
+        "medium": N_("medium"),
+        "high": N_("high"),
+        "critical": N_("critical"),
+    },
 }
 
 

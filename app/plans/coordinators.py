@@ -6,6 +6,7 @@ from sqlmodel import Session, col, select
 from app.audit import invalid, record
 from app.errors import NotFound
 from app.http import PageParams
+from app.i18n import N_
 from app.models import Organisation, Plan, PlanCoordinator, Role, User
 from app.pagination import paginate
 from app.plans.schemas import CoordinatorPublic, Ref
@@ -78,7 +79,9 @@ def add(
     """Make the user a coordinator of the plan; the bool says whether it was new."""
     user = _user(session, user_id)
     if user.role not in (Role.coordinator, Role.admin):
-        raise invalid("user_id", "invalid.coordinator-role")
+        raise invalid(
+            "user_id", N_("Only a user with the coordinator or admin role can coordinate a plan.")
+        )
     created = session.get(PlanCoordinator, (plan.id, user.id)) is None
     if created:
         session.add(PlanCoordinator(plan_id=plan.id, user_id=user.id))

@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 from app.audit import apply_changes, record
 from app.errors import Conflict, NotFound
 from app.http import PageParams
+from app.i18n import N_
 from app.models import Pillar, Plan
 from app.pagination import paginate
 from app.plans.schemas import PillarCreate, PillarPublic, PillarUpdate, Ref
@@ -79,7 +80,9 @@ def create(
     session: Session, plan: Plan, data: PillarCreate, *, actor_id: UUID | None, now: datetime
 ) -> Pillar:
     if find_in_plan(session, plan.id, data.code) is not None:
-        raise Conflict("detail.duplicate", entity=ENTITY, field="code")
+        raise Conflict(
+            N_("A {entity} with that {field} exists already."), entity=ENTITY, field="code"
+        )
     pillar = Pillar(plan_id=plan.id, **data.model_dump(), created_at=now, updated_at=now)
     session.add(pillar)
     _record(session, pillar, "created", actor_id=actor_id, now=now)

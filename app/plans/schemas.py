@@ -15,7 +15,7 @@ from pydantic import (
 
 from app.fields import NotNull, known_zone, zone_names
 from app.http import Version
-from app.i18n import text
+from app.i18n import translate
 from app.models import PlanKind, PlanScope, Role
 from app.reminders.policy import ReminderPolicy
 
@@ -41,7 +41,9 @@ def _holiday_countries() -> frozenset[str]:
 
 def _known_holiday_country(code: str) -> str:
     if code not in _holiday_countries():
-        raise ValueError(text("invalid.holiday-country", "en"))
+        raise ValueError(
+            translate("No public holiday calendar is known for this country code.", "en")
+        )
     return code
 
 

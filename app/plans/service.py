@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 from app.audit import apply_changes, invalid, record
 from app.errors import Conflict, Forbidden, NotFound
 from app.http import PageParams
+from app.i18n import N_
 from app.models import Plan, PlanCoordinator, PlanKind, PlanScope, Role, User
 from app.pagination import paginate
 from app.plans.schemas import PlanCreate, PlanPublic, PlanUpdate
@@ -47,7 +48,7 @@ def ensure_can_write(session: Session, user: User | None, plan_id: UUID) -> None
     if user is None or user.role is Role.admin:
         return
     if user.role is not Role.coordinator or not coordinates(session, plan_id, user.id):
-        raise Forbidden("detail.not-plan-coordinator")
+        raise Forbidden(N_("Only the plan's coordinators (or an admin) may change it."))
 
 
 def public(plan: Plan) -> PlanPublic:
@@ -68,7 +69,7 @@ def list_plans(
 
 def _check_period(start: date, end: date) -> None:
     if end < start:
-        raise invalid("period_end", "invalid.period")
+        raise invalid("period_end", N_("period_end is before period_start."))
 
 
 def _record(
@@ -96,7 +97,9 @@ def _record(
 def create(session: Session, data: PlanCreate, *, actor_id: UUID | None, now: datetime) -> Plan:
     _check_period(data.period_start, data.period_end)
     if find(session, data.code) is not None:
-        raise Conflict("detail.duplicate", entity=ENTITY, field="code")
+        raise Conflict(
+            N_("A {entity} with that {field} exists already."), entity=ENTITY, field="code"
+        )
     plan = Plan(**data.model_dump(), created_at=now, updated_at=now)
     session.add(plan)
     _record(session, plan, "created", actor_id=actor_id, now=now)

@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 from app.audit import invalid
+from app.i18n import N_
 
 
 class Cadence(StrEnum):
@@ -77,7 +78,14 @@ def find(start: date, end: date, policy: Policy, ident: str) -> Period:
     for period in periods(start, end, policy):
         if period.id == ident.strip().upper():
             return period
-    raise invalid("period", "invalid.report-period", cadence=policy.cadence.value)
+    raise invalid(
+        "period",
+        N_(
+            "No reporting period of this plan has that id: its periods "
+            "are {cadence}s, such as 2026-S2, 2026-Q3 or 2026."
+        ),
+        cadence=policy.cadence.value,
+    )
 
 
 def containing(start: date, end: date, policy: Policy, day: date) -> Period | None:

@@ -8,8 +8,11 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from app.errors import Conflict, Forbidden
+from app.i18n import N_
 from app.models import Commitment, Report, ReportState, Role, User
 from app.plans import service as plans
+
+NOT_NOW = N_("A report that is {state} cannot be {action}.")
 
 EDITABLE = frozenset({ReportState.draft, ReportState.returned})
 
@@ -41,17 +44,26 @@ def ensure_can_file(session: Session, user: User, commitment: Commitment) -> Non
     lead = commitment.lead_organisation_id
     if user.role is Role.contributor and lead is not None and user.organisation_id == lead:
         return
-    raise Forbidden("detail.report-organisation")
+    raise Forbidden(
+        N_(
+            "Only contributors of the commitment's lead organisation and "
+            "the plan's coordinators file its reports."
+        )
+    )
 
 
 def ensure_can_review(session: Session, user: User, report: Report) -> None:
     if not is_reviewer(session, user, report.plan_id):
-        raise Forbidden("detail.report-reviewer")
+        raise Forbidden(N_("Only the plan's coordinators accept or return its reports."))
 
 
 def ensure_editable(report: Report, action: str = "changed") -> None:
     if report.state not in EDITABLE:
-        raise Conflict("detail.report-state", state=report.state.value, action=action)
+        raise Conflict(
+            N_("A report that is {state} cannot be {action}."),
+            state=report.state.value,
+            action=action,
+        )
 
 
 def check_step(
@@ -63,5 +75,9 @@ def check_step(
     else:
         ensure_can_file(session, user, commitment)
     if report.state not in step.source:
-        raise Conflict("detail.report-state", state=report.state.value, action=action)
+        raise Conflict(
+            N_("A report that is {state} cannot be {action}."),
+            state=report.state.value,
+            action=action,
+        )
     return step

@@ -13,6 +13,7 @@ from app.commitments import service as commitments
 from app.config import Settings
 from app.errors import Conflict, NotFound
 from app.http import PageParams
+from app.i18n import N_
 from app.models import Commitment, Plan, Report, ReportState, Task, User
 from app.pagination import paginate
 from app.plans import service as plans
@@ -115,13 +116,18 @@ def _record(
 def _check_task(session: Session, task_id: UUID | None, commitment: Commitment) -> None:
     task = session.get(Task, task_id) if task_id else None
     if task_id is not None and (task is None or task.commitment_id != commitment.id):
-        raise invalid("task", "invalid.task-commitment")
+        raise invalid("task", N_("The task belongs to another commitment."))
 
 
 def _open_period(plan: Plan, settings: Settings, ident: str, now: datetime) -> periods.Period:
     period = period_of(plan, settings, ident)
     if not period.started(today_in(plan, now)):
-        raise invalid("period", "invalid.period-not-started", period=period.id, start=period.start)
+        raise invalid(
+            "period",
+            N_("The period {period} has not started yet: its reports open on {start}."),
+            period=period.id,
+            start=period.start,
+        )
     return period
 
 
@@ -130,7 +136,7 @@ def create(
 ) -> Report:
     commitment = commitments.find(session, data.commitment)
     if commitment is None:
-        raise invalid("commitment", "invalid.unknown-ref", entity="commitment")
+        raise invalid("commitment", N_("No {entity} with that id or code."), entity="commitment")
     rules.ensure_can_file(session, actor, commitment)
     plan = session.get(Plan, commitment.plan_id)
     assert plan is not None
@@ -159,7 +165,9 @@ def _ensure_first(session: Session, commitment: Commitment, period: str) -> None
         col(Report.commitment_id) == commitment.id, col(Report.period) == period
     )
     if session.exec(existing).first() is not None:
-        raise Conflict("detail.report-exists", period=period)
+        raise Conflict(
+            N_("This commitment already has a report for {period}: change that one."), period=period
+        )
 
 
 def update(
@@ -204,9 +212,11 @@ def step(
 
 def _check_content(report: Report, action: str, data: ReportReview) -> None:
     if action == "submit" and not (report.narrative_en or report.narrative_id):
-        raise invalid("narrative_en", "invalid.narrative-required")
+        raise invalid(
+            "narrative_en", N_("A submitted report needs a narrative in English or Indonesian.")
+        )
     if action == "return" and not data.comment:
-        raise invalid("comment", "invalid.comment-required")
+        raise invalid("comment", N_("A returned report needs a comment saying what to change."))
 
 
 def _stamp(report: Report, action: str, data: ReportReview, *, actor: User, now: datetime) -> None:

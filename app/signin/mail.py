@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from uuid import uuid4
 
 from app.config import Settings
-from app.pages.translations import translations
+from app.i18n import translations
 from app.reminders.mail import Mailer, compose
 from app.signin.service import Link
 

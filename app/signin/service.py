@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from app.auth import hash_secret, new_secret
 from app.config import Settings
 from app.errors import TooManyRequests
+from app.i18n import N_
 from app.models import SignInRequest, User, WebSession
 
 LINK_PREFIX = "psl_"
@@ -52,7 +53,10 @@ def check_limits(
     by_client = _recent(session, col(SignInRequest.client), client, now - window)
     if by_address >= settings.sign_in_per_address or by_client >= settings.sign_in_per_client:
         seconds = int(window.total_seconds())
-        raise TooManyRequests("detail.sign-in-limit", headers={"Retry-After": str(seconds)})
+        raise TooManyRequests(
+            N_("Too many sign-in links were asked for; try again later."),
+            headers={"Retry-After": str(seconds)},
+        )
 
 
 def request_link(

@@ -6,6 +6,7 @@ from uuid import UUID
 from sqlmodel import Session, col, select
 
 from app.errors import Conflict
+from app.i18n import N_
 from app.models import History
 from app.models import TaskStatus as S
 from app.tasks.query import ENTITY
@@ -13,17 +14,27 @@ from app.tasks.query import ENTITY
 COMPLETE = 100
 # Where a reopened task starts when its history holds no progress before completion.
 REOPENED_DEFAULT = 0
+COMPLETED_STANDS = N_(
+    "A completed task's progress is 100; reopen the task (to in_progress) to change it."
+)
+CANCELLED_STANDS = N_(
+    "A cancelled task's progress stays as it was; reopen the task (to not_started) to change it."
+)
+COMPLETE_BY_TRANSITION = N_(
+    "Progress 100 means done: move the task to completed with a transition (POST to the task's "
+    "/transitions), which sets 100; an open task's progress is 0 to 99."
+)
 
 
 def check(status: S, progress: int) -> None:
     """Refuse a progress that would contradict the status (409): a completed or cancelled
     task keeps its figure until reopened, and only completing a task makes it 100."""
     if status is S.completed:
-        raise Conflict("detail.progress-completed")
+        raise Conflict(COMPLETED_STANDS)
     if status is S.cancelled:
-        raise Conflict("detail.progress-cancelled")
+        raise Conflict(CANCELLED_STANDS)
     if progress == COMPLETE:
-        raise Conflict("detail.progress-complete-by-transition")
+        raise Conflict(COMPLETE_BY_TRANSITION)
 
 
 def before_completion(session: Session, task_id: UUID) -> int:

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from app.errors import NotFound
 from app.http import PageParams
+from app.i18n import N_
 from app.models import (
     Commitment,
     History,
@@ -86,7 +87,7 @@ def _assigned_to(ref: str, user_id: UUID) -> ColumnElement[bool]:
     try:
         return col(Task.assignee_id) == UUID(ref)
     except ValueError:
-        raise invalid("assignee", "detail.task-assignee-filter") from None
+        raise invalid("assignee", N_("Use a user id, or `me`.")) from None
 
 
 def _in_schedule(schedule: Schedule, today: date) -> ColumnElement[bool]:

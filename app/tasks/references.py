@@ -7,6 +7,7 @@ from uuid import UUID
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from app.i18n import N_
 from app.models import Commitment, Organisation, OwnerRole, Task, TaskOwner, User
 from app.organisations import service as organisations
 from app.tasks.schemas import OwnerIn
@@ -23,7 +24,7 @@ def commitment(session: Session, ref: str) -> Commitment:
             select(Commitment).where(func.upper(Commitment.code) == ref.upper())
         ).first()
     if found is None:
-        raise invalid("commitment", "detail.task-unknown-commitment")
+        raise invalid("commitment", N_("No commitment with this id or code."))
     return found
 
 
@@ -33,23 +34,28 @@ def resolve_owners(session: Session, owners: list[OwnerIn]) -> ResolvedOwners:
         field = f"owners.{index}.organisation"
         organisation = organisations.find(session, owner.organisation)
         if organisation is None:
-            raise invalid(field, "detail.task-unknown-organisation")
+            raise invalid(field, N_("No organisation with this id, code or alias."))
         if any(organisation.id == known.id for known, _ in resolved):
-            raise invalid(field, "detail.task-duplicate-owner")
+            raise invalid(field, N_("This organisation is listed as an owner already."))
         resolved.append((organisation, owner.role))
     if sum(role is OwnerRole.lead for _, role in resolved) > 1:
-        raise invalid("owners", "detail.task-one-lead")
+        raise invalid("owners", N_("A task has at most one lead owner."))
     return resolved
 
 
 def check_assignee(session: Session, assignee_id: UUID | None) -> None:
     if assignee_id is not None and session.get(User, assignee_id) is None:
-        raise invalid("assignee_id", "detail.task-unknown-user")
+        raise invalid("assignee_id", N_("No user with this id."))
 
 
 def check_dates(start: date | None, due: date | None) -> None:
     if start is not None and due is not None and start > due:
-        raise invalid("start_date", "detail.task-dates", start=start, due=due)
+        raise invalid(
+            "start_date",
+            N_("The start date ({start}) is after the due date ({due})."),
+            start=start,
+            due=due,
+        )
 
 
 def owner_record(owners: ResolvedOwners) -> list[dict[str, str]]:

@@ -11,6 +11,7 @@ from app import events
 from app.changes import service as changes
 from app.errors import Forbidden, NotFound
 from app.history import service as history
+from app.i18n import N_
 from app.models import Commitment, History, Role, Task, TaskOwner, TaskStatus, User
 from app.plans.service import coordinates
 from app.tasks import progress, query, references, transitions
@@ -18,6 +19,8 @@ from app.tasks.query import ENTITY
 from app.tasks.schemas import HistoryPublic, TaskCreate, TaskPublic, TaskUpdate
 from app.tasks.transitions import invalid
 from app.users import visibility
+
+OTHER_ORGANISATION = N_("This task is owned by other organisations than yours.")
 
 # What a contributor may send in a PATCH; everything else is a coordinator's.
 CONTRIBUTOR_FIELDS = frozenset({"progress", "note", "version"})
@@ -47,10 +50,16 @@ def ensure_writer(session: Session, task: Task, user: User) -> None:
         user.organisation_id is None
         or session.get(TaskOwner, (task.id, user.organisation_id)) is None
     ):
-        raise Forbidden("detail.other-organisation")
+        raise Forbidden(OTHER_ORGANISATION)
     creator = visibility.creating_coordinator(session, user)
     if creator is not None and not coordinates(session, _plan_id(session, task), creator):
-        raise Forbidden("detail.task-outside-creator-plans")
+        raise Forbidden(
+            N_(
+                "Your account was created by a plan coordinator: you work on the tasks of the "
+                "plans that coordinator coordinates. Ask an admin for an account with a wider "
+                "reach."
+            )
+        )
 
 
 def _plan_id(session: Session, task: Task) -> UUID:
@@ -62,16 +71,23 @@ def ensure_coordinates(session: Session, commitment: Commitment | None, user: Us
     if user.role is Role.admin:
         return
     if commitment is None or not coordinates(session, commitment.plan_id, user.id):
-        raise Forbidden("detail.task-other-plan")
+        raise Forbidden(N_("This task belongs to a plan you do not coordinate."))
 
 
 def ensure_patchable(data: TaskUpdate, user: User, task_id: UUID) -> None:
     if "status" in data.model_fields_set:
-        raise invalid("status", "detail.task-status-not-patchable", task_id=task_id)
+        raise invalid(
+            "status",
+            N_("Status is changed with POST /tasks/{task_id}/transitions, not with PATCH."),
+            task_id=task_id,
+        )
     if user.role is Role.contributor:
         refused = data.model_fields_set - CONTRIBUTOR_FIELDS
         if refused:
-            raise Forbidden("detail.task-contributor-fields", fields=", ".join(sorted(refused)))
+            raise Forbidden(
+                N_("A contributor may change only progress, not: {fields}."),
+                fields=", ".join(sorted(refused)),
+            )
 
 
 def _publish(

@@ -1,7 +1,7 @@
 """The task workflow of DESIGN.md, as data, and the one pure function that applies it."""
 
 from app.errors import Forbidden, Invalid, InvalidTransition
-from app.i18n import text
+from app.i18n import N_, Message
 from app.models import TaskStatus as S
 
 ALLOWED: dict[S, frozenset[S]] = {
@@ -19,9 +19,9 @@ NOTE_REQUIRED: frozenset[S] = frozenset({S.blocked, S.cancelled})
 DONE: frozenset[S] = frozenset({S.completed, S.cancelled})
 
 
-def invalid(field: str, key: str, **params: object) -> Invalid:
-    """A 422 naming the field, in both languages, from a key of app.i18n."""
-    return Invalid(field, text(key, "en", **params), text(key, "id", **params))
+def invalid(field: str, message: Message, **params: object) -> Invalid:
+    """A 422 naming the field, with a message of the catalogues (app.i18n)."""
+    return Invalid(field, message, **params)
 
 
 def is_reopen(current: S, target: S) -> bool:
@@ -32,9 +32,13 @@ def check(current: S, target: S, *, note: str | None, may_reopen: bool) -> None:
     """Refuse a move the table does not list (409), a reopen by someone who may not (403) and a
     move that needs a note without one (422), in that order."""
     if target not in ALLOWED[current]:
-        raise InvalidTransition("detail.transition", current=current.value, target=target.value)
+        raise InvalidTransition(
+            N_("A task cannot go from {current} to {target}."),
+            current=current.value,
+            target=target.value,
+        )
     reopen = is_reopen(current, target)
     if reopen and not may_reopen:
-        raise Forbidden("detail.reopen-role")
+        raise Forbidden(N_("Only a coordinator or an admin may reopen a task."))
     if (reopen or target in NOTE_REQUIRED) and not (note and note.strip()):
-        raise invalid("note", "detail.note-required", target=target.value)
+        raise invalid("note", N_("Moving to {target} needs a note."), target=target.value)

@@ -12,7 +12,7 @@ from app.auth import new_secret
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.history import service as history
 from app.http import PageParams
-from app.i18n import text
+from app.i18n import N_, Message
 from app.models import (
     Organisation,
     Role,
@@ -44,7 +44,7 @@ def get_visible(session: Session, user_id: UUID, *, viewer: User) -> User:
     """The user, when the viewer may see them (403 otherwise)."""
     user = get(session, user_id)
     if not visibility.can_see(session, viewer, user):
-        raise Forbidden("detail.user-forbidden")
+        raise Forbidden(N_("This user is outside the people you may see."))
     return user
 
 
@@ -72,18 +72,20 @@ def list_users(
     return [public(row) for row in rows], cursor
 
 
-def _invalid(field: str, key: str) -> Invalid:
-    return Invalid(field, text(key, "en"), text(key, "id"))
+def _invalid(field: str, message: Message) -> Invalid:
+    return Invalid(field, message)
 
 
 def _check_email(session: Session, email: str, user_id: UUID | None) -> str:
     """The address as stored: lower case, so uniqueness ignores case."""
     email = email.strip().lower()
     if not EMAIL.match(email):
-        raise _invalid("email", "invalid.email")
+        raise _invalid("email", N_("Not an e-mail address."))
     taken = session.exec(select(User.id).where(col(User.email) == email)).first()
     if taken is not None and taken != user_id:
-        raise Conflict("detail.duplicate", entity=ENTITY, field="email")
+        raise Conflict(
+            N_("A {entity} with that {field} exists already."), entity=ENTITY, field="email"
+        )
     return email
 
 
@@ -93,14 +95,16 @@ def _check_time_zone(time_zone: str | None) -> None:
     try:
         ZoneInfo(time_zone)
     except (ZoneInfoNotFoundError, ValueError) as error:
-        raise _invalid("time_zone", "invalid.time-zone") from error
+        raise _invalid(
+            "time_zone", N_("Unknown time zone: use an IANA name such as Asia/Jakarta.")
+        ) from error
 
 
 def _check_organisation(session: Session, role: Role, organisation_id: UUID | None) -> None:
     if organisation_id is not None and session.get(Organisation, organisation_id) is None:
-        raise _invalid("organisation_id", "invalid.unknown-organisation")
+        raise _invalid("organisation_id", N_("No organisation with that id."))
     if role is Role.contributor and organisation_id is None:
-        raise _invalid("organisation_id", "invalid.contributor-organisation")
+        raise _invalid("organisation_id", N_("A contributor needs an organisation."))
 
 
 def _feed_data(user: User) -> dict[str, Any]:
@@ -137,7 +141,7 @@ def _record(
 
 def create(session: Session, data: UserCreate, *, actor: User, now: datetime) -> User:
     if actor.role is not Role.admin and data.role not in MANAGED_ROLES:
-        raise Forbidden("detail.user-role-create")
+        raise Forbidden(N_("A coordinator may create contributors and viewers only."))
     return _insert(session, data, actor_id=actor.id, now=now)
 
 
@@ -162,13 +166,13 @@ def _check_may_change(session: Session, actor: User, user: User, fields: Iterabl
         allowed = COORDINATOR_FIELDS if visibility.manages(session, actor, user) else allowed
     for field in sorted(fields):
         if field not in allowed:
-            raise Forbidden("detail.user-field", field=field)
+            raise Forbidden(N_("You may not change {field} of this user."), field=field)
 
 
 def _check_fields(session: Session, user: User, fields: dict[str, Any], actor: User) -> None:
     nulls = sorted(NOT_NULL & {field for field, value in fields.items() if value is None})
     if nulls:
-        raise _invalid(nulls[0], "invalid.null")
+        raise _invalid(nulls[0], N_("May not be null."))
     if "email" in fields:
         fields["email"] = _check_email(session, fields["email"], user.id)
     _check_time_zone(fields.get("time_zone"))
@@ -176,7 +180,9 @@ def _check_fields(session: Session, user: User, fields: dict[str, Any], actor: U
     _check_organisation(session, role, fields.get("organisation_id", user.organisation_id))
     demoted = role is not Role.admin or fields.get("active") is False
     if actor.role is Role.admin and actor.id == user.id and demoted:
-        raise Conflict("detail.self-lockout")  # the last admin must not lock everyone out
+        raise Conflict(
+            N_("You cannot remove your own admin role or deactivate yourself.")
+        )  # the last admin must not lock everyone out
 
 
 def update(session: Session, user: User, data: UserUpdate, *, actor: User, now: datetime) -> User:

@@ -7,7 +7,7 @@ from app import audit
 from app.auth import hash_secret, new_secret
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.http import PageParams
-from app.i18n import text
+from app.i18n import N_
 from app.models import ApiToken, Role, User
 from app.pagination import paginate
 from app.users.schemas import TokenCreate, TokenCreated, TokenPublic
@@ -69,7 +69,7 @@ def issue(
 
 def _may_act_for(actor: User, user_id: UUID) -> None:
     if actor.role is not Role.admin and actor.id != user_id:
-        raise Forbidden("detail.token-other-user")
+        raise Forbidden(N_("You may create, see and revoke only your own tokens."))
 
 
 def create(session: Session, data: TokenCreate, *, actor: User, now: datetime) -> TokenCreated:
@@ -78,9 +78,9 @@ def create(session: Session, data: TokenCreate, *, actor: User, now: datetime) -
     if user is None:
         raise NotFound("user")
     if not user.active:
-        raise Conflict("detail.user-inactive")
+        raise Conflict(N_("The user is deactivated."))
     if data.expires_at is not None and data.expires_at <= now:
-        raise Invalid("expires_at", text("invalid.future", "en"), text("invalid.future", "id"))
+        raise Invalid("expires_at", N_("Must be in the future."))
     expires_at = data.expires_at.astimezone(UTC) if data.expires_at else None
     token, secret = issue(
         session, user, name=data.name, expires_at=expires_at, actor_id=actor.id, now=now

@@ -9,7 +9,7 @@ from app.config import Settings
 from app.errors import Conflict, Invalid, NotFound
 from app.history import service as history
 from app.http import PageParams
-from app.i18n import text
+from app.i18n import N_
 from app.models import DeliveryStatus, Reminder, Webhook, WebhookDelivery, WebhookEvent
 from app.outbox import queue, signing, ssrf
 from app.pagination import paginate
@@ -24,8 +24,7 @@ def check_url(url: str, settings: Settings) -> str:
     try:
         ssrf.check(url, settings.webhook_allowlist)
     except ssrf.Refused as refused:
-        english = text(refused.reason, "en", address=refused.address)
-        raise Invalid("url", english, text(refused.reason, "id", address=refused.address)) from None
+        raise Invalid("url", refused.message, address=refused.address) from None
     return url
 
 
@@ -187,10 +186,12 @@ def replay(
     if row is None or row.webhook_id != webhook.id:
         raise NotFound("delivery")
     if not webhook.active:
-        raise Conflict("detail.webhook-disabled")
+        raise Conflict(
+            N_("The webhook is disabled; enable it (PATCH active=true) before replaying.")
+        )
     leased = row.claimed_until is not None and row.claimed_until > now
     if leased or (row.status is DeliveryStatus.pending and row.attempts == 0):
-        raise Conflict("detail.delivery-queued")
+        raise Conflict(N_("This delivery is still queued; it will be sent without a replay."))
     row.status, row.attempts, row.next_attempt_at = DeliveryStatus.pending, 0, now
     row.last_error = row.sent_at = None
     row.updated_at = now

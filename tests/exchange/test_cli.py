@@ -71,7 +71,7 @@ def test_cli_import_with_row_errors_exits_1_and_prints_them(
 
     assert failed.value.returncode == 1
     assert failed.value.stderr.splitlines() == [
-        "import failed: 1 row(s) have errors, so nothing was imported: see errors.",
+        "import failed: 1 row has errors, so nothing was imported: see errors.",
         "  row 3, progress: Not a whole number.",
     ]
     assert tasks_by_title(session) == {}

@@ -166,7 +166,7 @@ def test_import_with_one_bad_row_writes_no_row(client: TestClient, session: Sess
     assert problem_rows(response) == [(4, "due_date")]
     problem = response.json()
     assert problem["type"] == "urn:pantau:problem:validation"
-    assert problem["detail"] == "1 row(s) have errors, so nothing was imported: see errors."
+    assert problem["detail"] == "1 row has errors, so nothing was imported: see errors."
     assert list(tasks_by_title(session)) == [task.title]
     assert reloaded(session, task.id).progress == 0
 
