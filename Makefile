@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint messages migration clean
+.PHONY: run test lint messages clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,9 +34,6 @@ lint: $(STAMP)
 messages: $(STAMP)
 	$(BIN)/pybabel extract
 	$(BIN)/pybabel update
-
-migration: $(STAMP)
-	./scripts/regenerate-initial-migration
 
 clean:
 	rm -rf $(VENV) pantau.db pantau.db-wal pantau.db-shm

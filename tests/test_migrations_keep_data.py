@@ -1,0 +1,108 @@
+"""A database made at revision 0001 and filled as one in the field upgrades to head with every
+row and value intact, on SQLite and PostgreSQL.
+
+The rows (tests/rows_0001.py) are written with SQL against the 0001 schema as the database
+reflects it, not through the models, so this test keeps working as revisions 0002+ change them.
+A revision that changes stored values on purpose (a rename, a new format) says so here, in
+`EXPECTED`, next to the rows it changes.
+"""
+
+import hashlib
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import pytest
+from sqlalchemy import Connection, MetaData, Table, select
+
+from app import migrate
+from app.db import make_engine
+from tests.databases import fresh_database
+from tests.rows_0001 import ROWS
+
+INITIAL = "0001"
+VERSIONS = Path(__file__).resolve().parents[1] / "migrations" / "versions"
+# Databases in the field were made by this file: it never changes (decision 13).
+FROZEN_SHA256 = "9b428cf51d0b98b25b8636c9f35e459cc21b618a3fe68f2c3344ce10cbc8a872"
+# (table, column) -> how head holds a 0001 value, for revisions that change one on purpose.
+EXPECTED: dict[tuple[str, str], Callable[[Any], Any]] = {}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    with fresh_database(request.param, tmp_path, f"pantau_keep_{tmp_path.name[-20:]}") as url:
+        yield url
+
+
+def _normal(value: Any) -> Any:
+    """One spelling per value, whichever database and column type holds it."""
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+    if isinstance(value, str) and len(value) in (32, 36):
+        try:
+            return UUID(value)
+        except ValueError:
+            return value
+    if isinstance(value, memoryview):
+        return bytes(value)
+    return value
+
+
+def _bind(value: Any, dialect: str) -> Any:
+    # SQLite has no UUID type: 0001 keeps sa.Uuid as CHAR(32) hex there, as the app writes it.
+    return value.hex if isinstance(value, UUID) and dialect == "sqlite" else value
+
+
+def _tables(connection: Connection) -> dict[str, Table]:
+    reflected = MetaData()
+    reflected.reflect(connection)
+    return {name: table for name, table in reflected.tables.items() if name != "alembic_version"}
+
+
+def _fill(connection: Connection) -> None:
+    tables = _tables(connection)
+    assert set(tables) == set(ROWS), "every table of 0001 gets representative rows"
+    dialect = connection.dialect.name
+    for name in ROWS:  # parents before children
+        rows = [{key: _bind(value, dialect) for key, value in row.items()} for row in ROWS[name]]
+        assert set(rows[0]) == set(tables[name].columns.keys()), f"every column of {name}"
+        connection.execute(tables[name].insert(), rows)
+
+
+def _kept(connection: Connection, name: str, table: Table) -> list[tuple[Any, ...]]:
+    columns = list(ROWS[name][0])
+    statement = select(*(table.columns[column] for column in columns))
+    return sorted(
+        (tuple(_normal(value) for value in row) for row in connection.execute(statement)), key=repr
+    )
+
+
+def _wanted(name: str) -> list[tuple[Any, ...]]:
+    rows = [
+        tuple(_normal(EXPECTED.get((name, key), lambda v: v)(value)) for key, value in row.items())
+        for row in ROWS[name]
+    ]
+    return sorted(rows, key=repr)
+
+
+def test_upgrade_from_0001_keeps_every_row_and_value(empty_database: str) -> None:
+    migrate.upgrade(empty_database, INITIAL)
+    engine = make_engine(empty_database)
+    try:
+        with engine.begin() as connection:
+            _fill(connection)
+        migrate.upgrade(empty_database)
+        with engine.connect() as connection:
+            tables = _tables(connection)
+            for name in ROWS:
+                assert (name, _kept(connection, name, tables[name])) == (name, _wanted(name))
+    finally:
+        engine.dispose()
+
+
+def test_the_initial_migration_is_frozen() -> None:
+    (initial,) = VERSIONS.glob("*_0001_*.py")
+
+    assert hashlib.sha256(initial.read_bytes()).hexdigest() == FROZEN_SHA256
