@@ -9,7 +9,7 @@ DEFAULT_DATABASE_URL = "sqlite:///./pantau.db"
 
 
 class Settings(BaseSettings):
-    """Every setting of the service; the README documents each one with its default."""
+    """Every setting of the service; docs/settings.md documents each one with its default."""
 
     model_config = SettingsConfigDict(env_prefix="PANTAU_", env_file=".env", extra="ignore")
 
@@ -24,7 +24,7 @@ class Settings(BaseSettings):
     idempotency_ttl_hours: float = Field(default=24.0, gt=0)
     idempotency_claim_seconds: float = Field(default=300.0, gt=0)
 
-    # unset: mail is written to the log and to .eml files in mail_folder (README "Mail")
+    # unset: mail is written to the log and to .eml files in mail_folder (docs/settings.md)
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_user: str | None = None
@@ -33,7 +33,7 @@ class Settings(BaseSettings):
     mail_from: str = "pantau@localhost"
 
     mail_folder: str = "mail"
-    # sign-in by e-mail link and browser sessions (README "Sign-in")
+    # sign-in by e-mail link and browser sessions (docs/pages.md)
     sign_in_link_minutes: float = Field(default=15.0, gt=0)
     sign_in_window_minutes: float = Field(default=15.0, gt=0)
     sign_in_per_address: int = Field(default=5, ge=1)
@@ -62,7 +62,7 @@ class Settings(BaseSettings):
     poll_cache_bytes: int = Field(default=33_554_432, ge=0)
     events_heartbeat_seconds: float = 15.0
     worker_interval_seconds: float = 30.0
-    # reminders and deliveries (README "Reminders and webhooks")
+    # reminders and deliveries (docs/api.md, "Reminders and webhooks")
     smtp_timeout_seconds: float = Field(default=10.0, gt=0)
     mail_max_attempts: int = Field(default=6, ge=1)
     retry_base_seconds: float = Field(default=60.0, gt=0)
@@ -73,7 +73,7 @@ class Settings(BaseSettings):
     reminder_holiday_categories: str = "public,government"
     worker_metrics_port: int | None = Field(default=None, ge=1, le=65535)
     worker_metrics_host: str = "127.0.0.1"
-    # exchange: imports (README "Exchange")
+    # exchange: imports (docs/api.md, "Exchange")
     import_max_rows: int = Field(default=1000, ge=1)
     import_max_unpacked_bytes: int = Field(default=52_428_800, ge=1024)
 

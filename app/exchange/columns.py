@@ -1,6 +1,7 @@
 """The columns of the task exports, which imports read back, and the spreadsheet formula guard.
 
-The order and names are a contract: scripts and spreadsheets refer to them (README "Exchange").
+The order and names are a contract: scripts and spreadsheets refer to them
+(docs/api.md, "Exchange").
 """
 
 import re
