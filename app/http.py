@@ -32,6 +32,16 @@ def _iso_text(value: Any) -> Any:
     return value
 
 
+def _iso_date_text(value: Any) -> Any:
+    """As _iso_text, for a day: pydantic would read `0` as 1970-01-01."""
+    numeric = isinstance(value, str) and NUMBER.fullmatch(value)
+    if numeric or not isinstance(value, (str, date)):
+        raise ValueError("Use an ISO 8601 day, such as 2026-03-01.")
+    return value
+
+
+# A day, as ISO 8601 text only.
+IsoDate = Annotated[date, BeforeValidator(_iso_date_text)]
 # A time with its zone, as ISO 8601 text only.
 IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_iso_text)]
 # The version a client read, standing in for If-Match: a whole number, never `false` or "1".

@@ -31,7 +31,7 @@ Url = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=1000, pattern=r"^https?://\S+$")
 ]
 Notes = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)]
-Position = Annotated[int, Field(ge=0, le=100_000)]
+Position = Annotated[int, Field(ge=0, le=100_000, strict=True)]  # `false` is no position
 
 
 @lru_cache(maxsize=1)

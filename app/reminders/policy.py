@@ -6,13 +6,13 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StrictBool, ValidationError
 
 from app.models import ReminderKind
 
 logger = logging.getLogger("pantau.reminders")
 
-Days = Annotated[int, Field(ge=1, le=366)]
+Days = Annotated[int, Field(ge=1, le=366, strict=True)]  # strict: `true` is not a day
 
 
 class PolicyOverride(BaseModel):
@@ -20,12 +20,12 @@ class PolicyOverride(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    enabled: bool | None = None
+    enabled: StrictBool | None = None
     before_days: list[Days] | None = Field(default=None, max_length=12)
-    on_due_date: bool | None = None
-    overdue_every_days: int | None = Field(default=None, ge=0, le=366)
-    escalate_after_days: int | None = Field(default=None, ge=0, le=366)
-    check_in_days: int | None = Field(default=None, ge=0, le=366)
+    on_due_date: StrictBool | None = None
+    overdue_every_days: int | None = Field(default=None, ge=0, le=366, strict=True)
+    escalate_after_days: int | None = Field(default=None, ge=0, le=366, strict=True)
+    check_in_days: int | None = Field(default=None, ge=0, le=366, strict=True)
 
 
 def _compact(override: PolicyOverride) -> dict[str, Any]:

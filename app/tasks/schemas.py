@@ -13,7 +13,7 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 
 from app.fields import NotNull
-from app.http import IsoDateTime, Version
+from app.http import IsoDate, IsoDateTime, Version
 from app.models import OwnerRole, Priority, TaskStatus
 from app.reminders.policy import ReminderPolicy
 
@@ -62,8 +62,8 @@ class TaskCreate(BaseModel):
     commitment: Ref = Field(description="Commitment id or code, such as COP-PREV-01.")
     title: Title
     description: Description | None = None
-    start_date: date | None = None
-    due_date: date | None = None
+    start_date: IsoDate | None = None
+    due_date: IsoDate | None = None
     priority: Priority = Priority.medium
     progress: Progress = 0
     owners: Owners
@@ -81,8 +81,8 @@ class TaskUpdate(BaseModel):
 
     title: Annotated[Title | None, NotNull()] = None
     description: Description | None = None
-    start_date: date | None = None
-    due_date: date | None = None
+    start_date: IsoDate | None = None
+    due_date: IsoDate | None = None
     priority: Annotated[Priority | None, NotNull()] = None
     progress: Annotated[Progress | None, NotNull()] = None
     owners: Annotated[Owners | None, NotNull()] = None
@@ -119,8 +119,8 @@ class TaskFilters(BaseModel):
     )
     status: list[TaskStatus] = Field(default_factory=list, description="Repeatable.")
     schedule: list[Schedule] = Field(default_factory=list, description="Repeatable.")
-    due_before: date | None = Field(default=None, description="Due on or before this day.")
-    due_after: date | None = Field(default=None, description="Due on or after this day.")
+    due_before: IsoDate | None = Field(default=None, description="Due on or before this day.")
+    due_after: IsoDate | None = Field(default=None, description="Due on or after this day.")
     updated_after: IsoDateTime | None = Field(default=None, description="Changed after.")
     assignee: Assignee | None = Field(default=None, description="A user id, or `me`.")
     q: Annotated[str, StringConstraints(max_length=200)] | None = Field(

@@ -3,7 +3,7 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, WithJsonSchema
 
 from app.fields import NotNull, zone_names
 from app.http import IsoDateTime, Version
@@ -34,8 +34,8 @@ class UserCreate(BaseModel):
     organisation_id: UUID | None = None
     locale: Locale = Locale.en
     time_zone: TimeZone | None = None
-    digest: bool = False
-    active: bool = True
+    digest: StrictBool = False
+    active: StrictBool = True
 
 
 class UserUpdate(BaseModel):
@@ -49,8 +49,8 @@ class UserUpdate(BaseModel):
     organisation_id: UUID | None = None
     locale: Annotated[Locale | None, NotNull()] = None
     time_zone: TimeZone | None = None
-    digest: Annotated[bool | None, NotNull()] = None
-    active: Annotated[bool | None, NotNull()] = None
+    digest: Annotated[StrictBool | None, NotNull()] = None
+    active: Annotated[StrictBool | None, NotNull()] = None
     version: Version | None = None
 
 

@@ -2,7 +2,7 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, field_validator
 
 from app.http import Version
 from app.models import DeliveryStatus, WebhookEvent
@@ -32,7 +32,7 @@ class WebhookUpdate(BaseModel):
     url: Url | None = None
     description: Description | None = None
     events: Events | None = None
-    active: bool | None = None
+    active: StrictBool | None = None
     version: Version | None = None
 
     _events = field_validator("events")(_unique)

@@ -75,9 +75,13 @@ def test_version_and_times_are_what_the_document_says(client: TestClient, sessio
 
     falsy = client.patch(url, json={"name_en": "Renamed", "version": False}, headers=headers)
     numeric = client.get("/api/v1/tasks", params={"updated_after": "0.5"}, headers=headers)
+    day = client.get("/api/v1/tasks", params={"due_before": "0"}, headers=headers)
+    zero = client.patch("/api/v1/users/me", json={"digest": 0}, headers=headers)
 
     assert falsy.status_code == 422  # not version 0, a stale 412
     assert numeric.status_code == 422  # not 1970-01-01T00:00:00.5Z
+    assert day.status_code == 422  # not 1970-01-01
+    assert zero.status_code == 422  # not false
 
 
 def test_a_refused_method_names_every_method_of_the_address(client: TestClient) -> None:
