@@ -131,8 +131,17 @@ class Invalid(AppError):
     def __init__(self, field: str, message: Message, /, **params: object) -> None:
         # `errors` in English for the command line; the handler words them for the reader.
         self.field, self.words = field, Phrase(message, params)
+        self.fields = [field]
         errors = [{"field": field, "message": self.words("en")}]
         super().__init__(N_("Some fields are invalid: see errors."), errors=errors)
+
+    @classmethod
+    def each(cls, fields: list[str], message: Message, /, **params: object) -> "Invalid":
+        """Several fields, each invalid for the same reason."""
+        error = cls(fields[0], message, **params)
+        error.fields = list(fields)
+        error.errors = [{"field": field, "message": error.words("en")} for field in fields]
+        return error
 
 
 class PreconditionRequired(AppError):
@@ -187,7 +196,7 @@ def render(error: AppError, request: Request) -> Response:
     detail = translate(error.detail, locale, **error.params) if error.detail else None
     errors = error.errors
     if isinstance(error, Invalid):
-        errors = [{"field": error.field, "message": error.words(locale)}]
+        errors = [{"field": field, "message": error.words(locale)} for field in error.fields]
     return problem_response(
         error.status,
         error.slug,

@@ -2,7 +2,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
@@ -32,6 +32,7 @@ from app.pages.plans import router as plan_pages_router
 from app.pages.router import router as pages_router
 from app.pages.tasks import router as task_pages_router
 from app.pages.templating import STATIC as PAGES_STATIC
+from app.params import check_request
 from app.plans.router import pillars_router
 from app.plans.router import router as plans_router
 from app.reminders.mail import announce as announce_mail
@@ -93,6 +94,7 @@ def create_app(
         generate_unique_id_function=contract.operation_id,
         docs_url=None,  # app.ops.apidocs serves /docs and /redoc without a CDN
         redoc_url=None,
+        dependencies=[Depends(check_request)],  # every route refuses what it does not read
     )
     app.state.settings = settings
     app.state.clock = clock  # the one clock: the hub, the fast path and every route read it

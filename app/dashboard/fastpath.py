@@ -22,10 +22,12 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
+from starlette.datastructures import QueryParams
 from starlette.requests import HTTPConnection
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app import params
 from app.auth import granted, require_role, secret_of
 from app.clock import Clock, today_of
 from app.config import Settings
@@ -48,7 +50,18 @@ def _dependencies(dependant: Dependant) -> Iterator[Dependant]:
         yield from _dependencies(dependency)
 
 
-def pollable(app: FastAPI) -> list[re.Pattern[str]]:
+@dataclass(frozen=True)
+class Pollable:
+    pattern: re.Pattern[str]
+    params: frozenset[str]  # the query parameters it takes: another one is the route's to refuse
+
+    def answers(self, scope: Scope) -> bool:
+        if not self.pattern.match(scope["path"]):
+            return False
+        return not params.unknown(QueryParams(scope["query_string"]), self.params)
+
+
+def pollable(app: FastAPI) -> list[Pollable]:
     """The GET routes whose answer hangs on the data ETag alone, once the caller is signed in:
     they depend on app.deps.data_etag and on no role check."""
     found = []
@@ -60,7 +73,8 @@ def pollable(app: FastAPI) -> list[re.Pattern[str]]:
             getattr(call, "__qualname__", "").startswith(_ROLE_CHECK) for call in calls
         )
         if data_etag in calls and not role_checked and route.path:
-            found.append(compile_path(route.path)[0])
+            original = route.original_route
+            found.append(Pollable(compile_path(route.path)[0], params.declared(original)))
     return found
 
 
@@ -147,7 +161,7 @@ class PollFastPath:
         watcher: DataWatcher,
         clock: Clock,
         settings: Settings,
-        routes: list[re.Pattern[str]],
+        routes: list[Pollable],
     ) -> None:
         self.app = app
         self.watcher = watcher
@@ -163,13 +177,13 @@ class PollFastPath:
             await self.app(scope, receive, send)
         elif scope["method"] not in SAFE:
             await self.app(scope, receive, self._invalidating(send))
-        elif scope["method"] == "GET" and self._pollable(scope["path"]):
+        elif scope["method"] == "GET" and self._pollable(scope):
             await self._poll(scope, receive, send)
         else:
             await self.app(scope, receive, send)
 
-    def _pollable(self, path: str) -> bool:
-        return any(pattern.match(path) for pattern in self.routes)
+    def _pollable(self, scope: Scope) -> bool:
+        return any(route.answers(scope) for route in self.routes)
 
     async def _poll(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = _read_headers(scope)

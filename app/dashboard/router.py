@@ -16,6 +16,7 @@ from app.i18n import N_
 from app.live import feed
 from app.live.schemas import ChangePublic
 from app.models import User
+from app.organisations import service as organisations
 
 STATIC = Path(__file__).parent / "static"
 MAX_SEQ = 2**63 - 1
@@ -50,7 +51,7 @@ ReaderDep = Annotated[User | None, Depends(reader)]
 @router.get("/summary", responses=READ)
 def get_summary(
     session: SessionDep,
-    _reader: ReaderDep,
+    reader: ReaderDep,
     _etag: DataETagDep,
     today: TodayDep,
     locale: LocaleDep,
@@ -59,6 +60,7 @@ def get_summary(
 ) -> Summary:
     """A whole dashboard in one call: counts by plan, pillar, status and schedule, completion,
     overdue and slipped work by organisation, the most overdue and the next deadlines."""
+    organisation = organisations.own(organisation, reader)
     scope = service.scope_for(session, today, plan=plan, organisation=organisation)
     return service.summary(session, scope, locale=locale)
 

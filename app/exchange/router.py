@@ -12,6 +12,7 @@ from app.exchange.schemas import FeedKeyCreated, ImportReport
 from app.http import resource_etag
 from app.i18n import N_
 from app.models import Role, User
+from app.tasks import query
 from app.tasks.router import FiltersDep
 
 router = APIRouter(tags=["exchange"])
@@ -52,7 +53,8 @@ def export_tasks_csv(
     today: TodayDep,
 ) -> Response:
     """Every task matching the filters of GET /tasks, as CSV (RFC 4180, UTF-8 with a BOM)."""
-    content = export.to_csv(export.rows(session, filters, viewer=user, today=today))
+    rows = export.rows(session, query.own(filters, user), viewer=user, today=today)
+    content = export.to_csv(rows)
     return _file(content, export.CSV_TYPE, etag, f'attachment; filename="tasks-{today}.csv"')
 
 
@@ -67,7 +69,8 @@ def export_tasks_xlsx(
     today: TodayDep,
 ) -> Response:
     """Every task matching the filters of GET /tasks, as an XLSX workbook."""
-    content = export.to_xlsx(export.rows(session, filters, viewer=user, today=today))
+    rows = export.rows(session, query.own(filters, user), viewer=user, today=today)
+    content = export.to_xlsx(rows)
     return _file(content, export.XLSX_TYPE, etag, f'attachment; filename="tasks-{today}.xlsx"')
 
 
@@ -154,7 +157,12 @@ def get_calendar(
 ) -> Response:
     """Deadlines as iCalendar, filtered as GET /tasks; ?key= from POST /users/me/feed-key."""
     content = calendar.feed(
-        session, filters, user_id=user.id, today=today, locale=lang or locale, settings=settings
+        session,
+        query.own(filters, user),
+        user_id=user.id,
+        today=today,
+        locale=lang or locale,
+        settings=settings,
     )
     return _file(content, calendar.MEDIA_TYPE, etag, 'inline; filename="pantau-deadlines.ics"')
 

@@ -5,11 +5,11 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, delete, select
 
 from app.changes import service as changes
-from app.errors import Conflict, NotFound
+from app.errors import Conflict, Invalid, NotFound
 from app.history import service as history
 from app.http import PageParams
 from app.i18n import N_
-from app.models import Organisation, OrganisationAlias, OrganisationKind
+from app.models import Organisation, OrganisationAlias, OrganisationKind, User
 from app.organisations.schemas import OrganisationCreate, OrganisationPublic, OrganisationUpdate
 from app.pagination import paginate
 
@@ -26,6 +26,21 @@ def resolve(session: Session, ref: str) -> Organisation:
     if organisation is None:
         raise NotFound(ENTITY)
     return organisation
+
+
+NO_ORGANISATION = N_(
+    "`me` names your organisation, and your account has none: name one by its code."
+)
+
+
+def own(ref: str | None, caller: User | None, field: str = "organisation") -> str | None:
+    """An organisation filter with `me` read as the caller's organisation (its id); 422 for a
+    caller without one. Any other reference is left for `find`."""
+    if ref is None or ref.strip().casefold() != "me":
+        return ref
+    if caller is None or caller.organisation_id is None:
+        raise Invalid(field, NO_ORGANISATION)
+    return str(caller.organisation_id)
 
 
 def find(session: Session, ref: str) -> Organisation | None:

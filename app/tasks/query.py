@@ -110,6 +110,12 @@ def _matches(q: str) -> ColumnElement[bool]:
     )
 
 
+def own(filters: TaskFilters, caller: User | None) -> TaskFilters:
+    """The filters with `organisation=me` read as the caller's organisation."""
+    organisation = organisations.own(filters.organisation, caller)
+    return filters.model_copy(update={"organisation": organisation})
+
+
 def conditions(
     session: Session, filters: TaskFilters, *, user_id: UUID, today: date
 ) -> list[ColumnElement[bool]]:

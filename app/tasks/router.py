@@ -73,6 +73,7 @@ async def list_tasks(
 ) -> Response:
     """Tasks in creation order; filters combine (plan, pillar, commitment, organisation, status,
     schedule, due dates, updated_after, assignee, q)."""
+    filters = query.own(filters, user)
     items, cursor = await db.read(
         session, query.list_tasks, filters, page, user_id=user.id, today=today
     )

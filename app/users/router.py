@@ -1,12 +1,14 @@
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from app.auth import CoordinatorDep, CurrentUserDep
 from app.db import SessionDep
 from app.deps import CallerETagDep, ClockDep
 from app.http import Page, PageDep, check_if_match, check_not_modified, resource_etag, set_next_link
 from app.models import Role, User
+from app.organisations import service as organisations
 from app.users import service
 from app.users.schemas import UserCreate, UserPublic, UserUpdate
 
@@ -32,11 +34,14 @@ def list_users(
     _etag: CallerETagDep,
     page: PageDep,
     role: Role | None = None,
-    organisation_id: UUID | None = None,
+    organisation: Annotated[
+        str | None, Query(max_length=200, description="Organisation id, code or alias, or `me`.")
+    ] = None,
 ) -> Page[UserPublic]:
     """Users by e-mail: all for an admin, the people of its plans for a coordinator."""
+    organisation = organisations.own(organisation, viewer)
     items, cursor = service.list_users(
-        session, page, viewer=viewer, role=role, organisation_id=organisation_id
+        session, page, viewer=viewer, role=role, organisation=organisation
     )
     set_next_link(request, response, cursor)
     return Page(items=items, next_cursor=cursor)

@@ -58,7 +58,7 @@ def list_users(
     *,
     viewer: User,
     role: Role | None,
-    organisation_id: UUID | None,
+    organisation: str | None,
 ) -> tuple[list[UserPublic], str | None]:
     statement = select(User)
     scope = visibility.scope(viewer)
@@ -66,8 +66,9 @@ def list_users(
         statement = statement.where(scope)
     if role is not None:
         statement = statement.where(col(User.role) == role)
-    if organisation_id is not None:
-        statement = statement.where(col(User.organisation_id) == organisation_id)
+    if organisation is not None:
+        found = organisations.find(session, organisation)  # unknown: an empty page, as /tasks
+        statement = statement.where(col(User.organisation_id) == (found.id if found else None))
     rows, cursor = paginate(session, statement, [col(User.email)], page)
     return [public(row) for row in rows], cursor
 

@@ -8,11 +8,15 @@ from fastapi.testclient import TestClient
 from prometheus_client import REGISTRY
 from sqlalchemy import Engine, event
 from sqlmodel import Session, col, select
+from starlette.requests import HTTPConnection
 
 from app.auth import hash_secret
 from app.changes import service as changes
+from app.clock import FixedClock
+from app.config import Settings
 from app.dashboard.fastpath import pollable
 from app.db import unit_of_work
+from app.deps import collection_etag, today_of
 from app.models import ApiToken, Role
 from tests.conftest import NOW
 from tests.dashboard.conftest import AppFactory, World
@@ -224,8 +228,46 @@ def test_stale_snapshot_is_not_trusted(
     assert run != []
 
 
+def test_poll_with_an_unknown_parameter_is_left_to_the_route(
+    make_app: AppFactory,
+    open_client: Opener,
+    world: World,
+    session: Session,
+    clock: FixedClock,
+    settings: Settings,
+    db: Engine,
+) -> None:
+    client = _quiet_client(make_app, open_client)
+    viewer = make_user(session, role=Role.viewer)  # of the same audience as the world's viewer
+    version = client.app.state.live.watcher.current().version  # type: ignore[attr-defined]
+    today = today_of(clock, settings)
+    # The ETags the fast path reckons: for a known query it answers 304 without the route.
+    etags = {
+        query: collection_etag(HTTPConnection(_scope(query)), version, today, viewer)
+        for query in ("status=blocked", "stauts=blocked")
+    }
+
+    with statements(db) as run:
+        known = client.get(
+            f"{TASKS}?status=blocked",
+            headers={**world.headers, "If-None-Match": etags["status=blocked"]},
+        )
+    unknown = client.get(
+        f"{TASKS}?stauts=blocked",
+        headers={**world.headers, "If-None-Match": etags["stauts=blocked"]},
+    )
+
+    assert (known.status_code, run) == (304, [])
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["field"] == "stauts"
+
+
+def _scope(query: str) -> dict[str, Any]:
+    return {"type": "http", "path": TASKS, "query_string": query.encode(), "headers": []}
+
+
 def test_role_checked_collections_are_left_to_their_routes(app: FastAPI) -> None:
-    patterns = [pattern.pattern for pattern in pollable(app)]
+    patterns = [route.pattern.pattern for route in pollable(app)]
 
     assert "^/api/v1/summary$" in patterns
     assert "^/api/v1/tasks$" in patterns
