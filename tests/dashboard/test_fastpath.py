@@ -12,11 +12,11 @@ from starlette.requests import HTTPConnection
 
 from app.auth import hash_secret
 from app.changes import service as changes
-from app.clock import FixedClock
+from app.clock import FixedClock, today_of
 from app.config import Settings
 from app.dashboard.fastpath import pollable
 from app.db import unit_of_work
-from app.deps import collection_etag, today_of
+from app.deps import collection_etag
 from app.models import ApiToken, Role
 from tests.conftest import NOW
 from tests.dashboard.conftest import AppFactory, World
