@@ -36,15 +36,22 @@ class Answers:
     reads: tuple[str, ...] = ()  # request headers
     sets: tuple[str, ...] = ()  # headers of the success answer
     bearer: bool = False  # needs `Authorization: Bearer`
+    whole: bool = False  # says all it answers: its code is not walked
 
 
 def answers(
-    *statuses: int, reads: tuple[str, ...] = (), sets: tuple[str, ...] = (), bearer: bool = False
+    *statuses: int,
+    reads: tuple[str, ...] = (),
+    sets: tuple[str, ...] = (),
+    bearer: bool = False,
+    whole: bool = False,
 ) -> Callable[[F], F]:
-    """Mark a helper with what any operation that calls it can answer, read or set."""
+    """Mark a helper with what any operation that calls it can answer, read or set. `whole`:
+    the marks are all of it, for a helper whose answers depend on the route (app.params)."""
 
     def mark(function: F) -> F:
-        function.__pantau_answers__ = Answers(frozenset(statuses), reads, sets, bearer)  # type: ignore[attr-defined]
+        marks = Answers(frozenset(statuses), reads, sets, bearer, whole)
+        function.__pantau_answers__ = marks  # type: ignore[attr-defined]
         return function
 
     return mark
@@ -142,6 +149,8 @@ def _walk(function: Any, derived: Derived, seen: set[int], depth: int) -> None:
     marks = getattr(function, "__pantau_answers__", None)
     if isinstance(marks, Answers):
         derived.add(marks)
+        if marks.whole:
+            return
     if inspect.isclass(function):
         if issubclass(function, AppError) and function.status != 500:  # 500 is no contract
             derived.statuses.add(function.status)
