@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     report_cadence: Literal["quarter", "semester", "year"] = "semester"
     report_due_days: int = Field(default=15, ge=0, le=365)
 
+    # origins whose browser scripts may call the API (CORS); empty: none, no CORS headers
+    cors_origins: Annotated[list[str], NoDecode] = []
     public_dashboard: bool = False
     # reading (and writing) requests using the database at once per process (app.db.concurrency)
     db_concurrency: int | None = Field(default=None, ge=1)
@@ -90,6 +92,13 @@ class Settings(BaseSettings):
         """The task's page for people, as every link the service sends gives it (e-mails,
         calendar events, webhook payloads): not the JSON resource, which a browser cannot open."""
         return f"{self.public_url.rstrip('/')}/tasks/{task_id}"
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip().rstrip("/") for item in value.split(",") if item.strip()]
+        return value
 
     @property
     def is_sqlite(self) -> bool:

@@ -21,7 +21,7 @@ from app.holders import holder_for
 from app.http import NotModified, not_modified_response
 from app.idempotency import Idempotency
 from app.migrate import head_revision
-from app.ops import apidocs
+from app.ops import apidocs, headers
 from app.ops.collector import process_exited
 from app.ops.logging import configure_logging
 from app.ops.middleware import AccessLog, BodySizeLimit
@@ -121,7 +121,8 @@ def create_app(
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(AccessLog)
-    dashboard_live.install(app, live)  # outermost: a poll hit skips every other layer
+    dashboard_live.install(app, live)  # a poll hit skips every layer below
+    headers.install(app, settings)  # outermost: every answer, a poll hit's too
     return app
 
 
