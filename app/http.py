@@ -9,9 +9,10 @@ from typing import Annotated, Any, Generic, TypeVar
 
 import orjson
 from fastapi import Depends, Query, Request, Response
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, Field
 from starlette.requests import HTTPConnection
 
+from app import dates
 from app.contract import answers
 from app.errors import BadRequest, PreconditionFailed, PreconditionRequired
 from app.i18n import N_, locale_of
@@ -40,10 +41,12 @@ def _iso_date_text(value: Any) -> Any:
     return value
 
 
-# A day, as ISO 8601 text only.
-IsoDate = Annotated[date, BeforeValidator(_iso_date_text)]
-# A time with its zone, as ISO 8601 text only.
-IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_iso_text)]
+# A day, as ISO 8601 text only, within the accepted range (app.dates).
+IsoDate = Annotated[date, BeforeValidator(_iso_date_text), AfterValidator(dates.check_day)]
+# A time with its zone, as ISO 8601 text only, within the accepted range (app.dates).
+IsoDateTime = Annotated[
+    AwareDatetime, BeforeValidator(_iso_text), AfterValidator(dates.check_instant)
+]
 # The version a client read, standing in for If-Match: a whole number, never `false` or "1".
 Version = Annotated[int, Field(strict=True, ge=0, description="The version you read.")]
 

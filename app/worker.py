@@ -12,8 +12,10 @@ from datetime import UTC, datetime
 from types import FrameType
 
 from prometheus_client import start_http_server
+from pydantic_core import PydanticCustomError
 from sqlalchemy import Engine
 
+from app import dates
 from app.clock import Clock, FixedClock, SystemClock
 from app.config import Settings
 from app.db import make_engine
@@ -77,7 +79,10 @@ def parse_instant(value: str) -> datetime:
     at = datetime.fromisoformat(value)
     if at.tzinfo is None:
         raise ValueError("give the zone too, e.g. 2026-03-02T09:00+07:00 or …Z")
-    return at.astimezone(UTC)
+    try:
+        return dates.check_instant(at).astimezone(UTC)
+    except PydanticCustomError as error:
+        raise ValueError(f"{value}: {error}") from None
 
 
 def run_pass(settings: Settings, now: datetime | None) -> Counter[str]:

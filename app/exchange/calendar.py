@@ -6,6 +6,7 @@ from uuid import UUID
 from icalendar import Calendar, Event, vDuration
 from sqlmodel import Session, col
 
+from app import dates
 from app.config import Settings
 from app.exchange.export import batches
 from app.i18n import status_label, translate
@@ -83,7 +84,9 @@ def feed(
     dated = [col(Task.due_date).is_not(None)]
     for tasks in batches(session, filters, user_id=user_id, today=today, extra=dated):
         for task in tasks:
-            if task.due_date is not None:
+            if not dates.in_range(task.due_date):  # dtend would overflow; no client shows it
+                dates.bad_row("calendar", task.id, due_date=task.due_date)
+            elif task.due_date is not None:
                 calendar.add_component(_event(task, task.due_date, locale, settings))
     body: bytes = calendar.to_ical()
     return body

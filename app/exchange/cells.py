@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
+from app import dates
 from app.exchange.columns import OWNER_SEPARATOR, READ_ONLY, Cell
 from app.i18n import N_, Message
 from app.models import Priority, TaskStatus
@@ -74,6 +75,17 @@ def integer(cell: Cell) -> int | None:
 
 
 def day(cell: Cell) -> date | None:
+    found = _day(cell)
+    if not dates.in_range(found):
+        raise CellError(
+            N_("A date between {earliest} and {latest}, please."),
+            earliest=dates.EARLIEST.isoformat(),
+            latest=dates.LATEST.isoformat(),
+        )
+    return found
+
+
+def _day(cell: Cell) -> date | None:
     if isinstance(cell, datetime):
         if cell.time() != datetime.min.time():
             raise CellError(N_("Not a date: write YYYY-MM-DD."))

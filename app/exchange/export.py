@@ -14,6 +14,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, select
 
+from app import dates
 from app.exchange.columns import COLUMNS, OWNER_SEPARATOR, Cell, guard
 from app.http import PageParams, decode_cursor
 from app.models import OwnerRole, Task, User
@@ -70,8 +71,8 @@ def _row(task: TaskPublic, emails: dict[UUID, str]) -> Row:
         task.status.value,
         task.progress,
         task.priority.value,
-        task.start_date,
-        task.due_date,
+        _day(task, "start_date", task.start_date),
+        _day(task, "due_date", task.due_date),
         task.schedule.value,
         lead[0] if lead else None,
         f"{OWNER_SEPARATOR} ".join(support) or None,
@@ -79,6 +80,15 @@ def _row(task: TaskPublic, emails: dict[UUID, str]) -> Row:
         task.version,
         task.updated_at.astimezone(UTC),
     ]
+
+
+def _day(task: TaskPublic, column: str, day: date | None) -> date | str | None:
+    """A day out of range (written around the API) as its ISO text: Excel has no dates
+    before 1900, and the import refuses it with a clear row error."""
+    if dates.in_range(day):
+        return day
+    dates.bad_row("export", task.id, **{column: day})
+    return day.isoformat() if day else None
 
 
 def rows(

@@ -57,6 +57,7 @@ VALIDATION_TYPES = frozenset(
         in_context("validation", "datetime_parsing"),
         in_context("validation", "datetime_from_date_parsing"),
         in_context("validation", "timezone_aware"),
+        in_context("validation", "date_out_of_range"),  # app.dates
         in_context("validation", "uuid_parsing"),
         in_context("validation", "uuid_type"),
         in_context("validation", "extra_forbidden"),

@@ -30,3 +30,9 @@ REMINDERS = Counter("pantau_reminders_total", "Reminders by outcome.", ["outcome
 WEBHOOK_DELIVERIES = Counter(
     "pantau_webhook_deliveries_total", "Webhook deliveries by outcome.", ["outcome"]
 )
+BAD_ROWS = Counter(
+    "pantau_bad_rows_total",
+    "Rows holding a value out of the accepted range, by the shared function that met them: "
+    "calendar and reminders skip the row, export writes the value as text; each is logged.",
+    ["function", "reason"],
+)

@@ -14,7 +14,7 @@ from pydantic import (
 )
 
 from app.fields import NotNull, known_zone, zone_names
-from app.http import Version
+from app.http import IsoDate, Version
 from app.i18n import translate
 from app.models import PlanKind, PlanScope, Role
 from app.reminders.policy import ReminderPolicy
@@ -97,8 +97,8 @@ class PlanCreate(BaseModel):
     scope: PlanScope
     kind: PlanKind = Field(default=PlanKind.action_plan, description=KIND)
     issuer: Issuer
-    period_start: date
-    period_end: date
+    period_start: IsoDate
+    period_end: IsoDate
     time_zone: TimeZone = "Asia/Jakarta"
     holiday_country: HolidayCountry = "ID"
     source_url: Url | None = None
@@ -117,8 +117,8 @@ class PlanUpdate(BaseModel):
     scope: Annotated[PlanScope | None, NotNull()] = None
     kind: Annotated[PlanKind | None, NotNull(), Field(description=KIND)] = None
     issuer: Annotated[Issuer | None, NotNull()] = None
-    period_start: Annotated[date | None, NotNull()] = None
-    period_end: Annotated[date | None, NotNull()] = None
+    period_start: Annotated[IsoDate | None, NotNull()] = None
+    period_end: Annotated[IsoDate | None, NotNull()] = None
     time_zone: Annotated[TimeZone | None, NotNull()] = None
     holiday_country: Annotated[HolidayCountry | None, NotNull()] = None
     source_url: Url | None = None
