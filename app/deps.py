@@ -5,16 +5,14 @@ from typing import Annotated
 
 from fastapi import Depends, Request, Response
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import HTTPConnection
 
 from app.auth import CurrentUserDep
 from app.changes import service as changes_service
 from app.clock import Clock, today_of_request
 from app.config import Settings
 from app.db import SessionDep
-from app.http import check_not_modified, request_etag
+from app.http import collection_etag, request_etag, tag_read
 from app.i18n import locale_of
-from app.live.feed import audience_of
 from app.models import User
 
 # The dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency in the
@@ -47,20 +45,6 @@ TodayDep = Annotated[date, Depends(get_today)]
 LocaleDep = Annotated[str, Depends(get_locale)]
 
 
-def collection_etag(
-    connection: HTTPConnection, version: int, today: date, caller: User | None
-) -> str:
-    """The ETag of a collection read, as the routes (data_etag) and the poll fast path
-    (app.dashboard.fastpath) both compute it, so their tags are equal by construction. Of the
-    caller it holds only what the answer depends on: the audience its role belongs to (what
-    the change feed shows it), and the caller itself where a query names it as `me` (as in
-    `?assignee=me`)."""
-    query = connection.query_params
-    personal = caller is not None and any(value.casefold() == "me" for value in query.values())
-    named = str(caller.id) if caller is not None and personal else ""
-    return request_etag(connection, version, today, audience_of(caller).value, named)
-
-
 async def data_etag(request: Request, response: Response, session: SessionDep) -> str:
     """The ETag of a collection; answers 304 before the collection is read when the client
     has it already. Declared after the caller's dependency (CurrentUserDep, or the dashboard's
@@ -70,9 +54,8 @@ async def data_etag(request: Request, response: Response, session: SessionDep) -
     if version is None:
         version = await run_in_threadpool(changes_service.current_version, session)
     caller: User | None = getattr(request.state, "user", None)
-    return _answer_etag(
-        request, response, collection_etag(request, version, today_of_request(request), caller)
-    )
+    etag = collection_etag(request, version, today_of_request(request), caller)
+    return tag_read(request, response, etag)
 
 
 async def caller_etag(request: Request, response: Response, caller: CurrentUserDep) -> str:
@@ -80,13 +63,8 @@ async def caller_etag(request: Request, response: Response, caller: CurrentUserD
     ETag with the caller in it. The fast path does not answer these routes."""
     version: int = request.state.data_version
     today = today_of_request(request)
-    return _answer_etag(request, response, request_etag(request, version, today, str(caller.id)))
-
-
-def _answer_etag(request: Request, response: Response, etag: str) -> str:
-    check_not_modified(request, etag)
-    response.headers["ETag"] = etag
-    return etag
+    etag = request_etag(request, version, today.isoformat(), str(caller.id))
+    return tag_read(request, response, etag)
 
 
 DataETagDep = Annotated[str, Depends(data_etag)]

@@ -1,14 +1,23 @@
 """Field types the schemas of every domain share: below the domains, so that one domain's
 schemas need not import another's."""
 
+import re
+from datetime import date, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import available_timezones
 
-from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+)
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
+from app import dates
 from app.i18n import translate
 
 
@@ -57,3 +66,32 @@ class NotNull:
             rest = {key: value for key, value in json.items() if key != "anyOf"}
             return {**options[0], **rest}
         return json
+
+
+NUMBER = re.compile(r"\s*[+-]?[0-9]+(\.[0-9]*)?\s*")
+
+
+def _iso_text(value: Any) -> Any:
+    """Pydantic would read a number (`0.5`, or `"0.5"` in a query) as seconds since 1970; the
+    document says ISO 8601 text, and so does the service."""
+    if not isinstance(value, (str, datetime)) or (
+        isinstance(value, str) and NUMBER.fullmatch(value)
+    ):
+        raise ValueError("Use an ISO 8601 time with its zone, such as 2026-03-01T09:00:00+07:00.")
+    return value
+
+
+def _iso_date_text(value: Any) -> Any:
+    """As _iso_text, for a day: pydantic would read `0` as 1970-01-01."""
+    numeric = isinstance(value, str) and NUMBER.fullmatch(value)
+    if numeric or not isinstance(value, (str, date)):
+        raise ValueError("Use an ISO 8601 day, such as 2026-03-01.")
+    return value
+
+
+# A day, as ISO 8601 text only, within the accepted range (app.dates).
+IsoDate = Annotated[date, BeforeValidator(_iso_date_text), AfterValidator(dates.check_day)]
+# A time with its zone, as ISO 8601 text only, within the accepted range (app.dates).
+IsoDateTime = Annotated[
+    AwareDatetime, BeforeValidator(_iso_text), AfterValidator(dates.check_instant)
+]

@@ -1,5 +1,5 @@
-"""What the catalogue routers share: a read of a collection, a write and what it targets, and the
-answers that carry a resource's ETag.
+"""What the catalogue routers share: a read of a collection, and a write and what it targets
+(the answers that carry a resource's ETag are app.http's).
 
 The dependencies that look up the resource of a path (`app.<domain>.dependencies`) take the
 caller, or the role a write needs, and the rest of what their route validates (the body, the
@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import Depends, Request, Response
-from starlette.datastructures import URL
 
 from app.auth import CurrentUserDep
 from app.deps import DataETagDep
-from app.http import Page, PageDep, PageParams, check_not_modified, set_next_link
+from app.http import Page, PageDep, PageParams, set_next_link
 
 T = TypeVar("T")
 Parent = TypeVar("Parent")
@@ -65,18 +64,3 @@ class Change(Generic[Target, Data]):
 
     target: Target
     data: Data
-
-
-def tag_read(request: Request, response: Response, etag: str) -> None:
-    """Give a read the resource's ETag; a client that holds it gets 304 here, before the body
-    is built."""
-    response.headers["ETag"] = etag
-    check_not_modified(request, etag)
-
-
-def answer(response: Response, body: T, etag: str, *, location: URL | None = None) -> T:
-    """A write's answer: the resource with its ETag and, when it was created, where it lives."""
-    response.headers["ETag"] = etag
-    if location is not None:
-        response.headers["Location"] = str(location)
-    return body

@@ -9,10 +9,9 @@ from app.audit import apply_changes, invalid, record
 from app.commitments import service as commitments
 from app.commitments.schemas import AlignmentCreate, AlignmentPublic
 from app.errors import Conflict, NotFound
-from app.http import PageParams
+from app.http import PageParams, paginate
 from app.i18n import N_
 from app.models import Alignment, Commitment, Plan, PlanScope, User
-from app.pagination import paginate
 from app.plans import service as plans
 from app.plans.schemas import Ref
 

@@ -18,9 +18,9 @@ from app.commitments.schemas import (
 )
 from app.db import SessionDep
 from app.deps import ClockDep
-from app.http import Page, resource_etag
+from app.http import Page, answer, resource_etag, tag_read
 from app.models import Confidence
-from app.resources import ListingDep, answer, tag_read
+from app.resources import ListingDep
 
 router = APIRouter(prefix="/commitments", tags=["commitments"])
 alignments_router = APIRouter(prefix="/alignments", tags=["alignments"])

@@ -10,11 +10,10 @@ from app.audit import apply_changes, bump, invalid, record
 from app.commitments import public
 from app.commitments.schemas import CommitmentCreate, CommitmentPublic, CommitmentUpdate
 from app.errors import Conflict, NotFound
-from app.http import PageParams
+from app.http import PageParams, paginate
 from app.i18n import N_
 from app.models import Commitment, CommitmentOrganisation, Confidence, Organisation, Pillar, User
 from app.organisations import service as organisations
-from app.pagination import paginate
 from app.plans import pillars
 from app.plans import service as plans
 

@@ -2,7 +2,7 @@
 watcher's snapshot, without a database round trip: 304 when the client holds the current ETag,
 and otherwise the answer the route gave for that ETag, when it is kept (PollCache).
 
-It answers only what the route itself would answer: the same ETag (app.deps.collection_etag)
+It answers only what the route itself would answer: the same ETag (app.http.collection_etag)
 and the same authentication (a live token in the snapshot, or the public dashboard's anonymous
 summary). Anything it is unsure of — no fresh snapshot, a token it does not know, a route with a
 role check — goes on to the routes.
@@ -31,8 +31,8 @@ from app import params
 from app.auth import granted, require_role, secret_of
 from app.clock import Clock, today_of
 from app.config import Settings
-from app.deps import collection_etag, data_etag
-from app.http import etag_matches
+from app.deps import data_etag
+from app.http import collection_etag, etag_matches
 from app.live.feed import audience_of
 from app.live.watcher import DataWatcher, Snapshot
 from app.models import User
@@ -121,7 +121,7 @@ class PollCache:
 
 
 class ETagMemo:
-    """app.deps.collection_etag by what it reads of a request, for the current version and day:
+    """app.http.collection_etag by what it reads of a request, for the current version and day:
     a poll then hashes nothing but its token. Entries name the caller only where the query may
     say `me`; a new version or day, or too many entries, start it afresh."""
 

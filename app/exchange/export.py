@@ -16,9 +16,8 @@ from sqlmodel import Session, select
 
 from app import dates
 from app.exchange.columns import COLUMNS, OWNER_SEPARATOR, Cell, guard
-from app.http import PageParams, decode_cursor
+from app.http import PageParams, decode_cursor, paginate
 from app.models import OwnerRole, Task, User
-from app.pagination import paginate
 from app.tasks import query
 from app.tasks.schemas import TaskFilters, TaskPublic
 from app.users import visibility

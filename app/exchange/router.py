@@ -9,7 +9,7 @@ from app.deps import CallerETagDep, ClockDep, DataETagDep, LocaleDep, SettingsDe
 from app.errors import Unauthenticated
 from app.exchange import calendar, export, feedkeys, files, service
 from app.exchange.schemas import FeedKeyCreated, ImportReport
-from app.http import resource_etag
+from app.http import answer, resource_etag
 from app.i18n import N_
 from app.models import Role, User
 from app.tasks import query
@@ -178,8 +178,7 @@ def create_feed_key(
     """Create (or replace) your calendar feed key; it is shown this once."""
     key = feedkeys.create(session, user, now=clock.now())
     created = FeedKeyCreated(key=key, calendar_url=feedkeys.calendar_url(settings, key))
-    response.headers.update({"Location": created.calendar_url, "ETag": resource_etag(1)})
-    return created
+    return answer(response, created, resource_etag(1), location=created.calendar_url)
 
 
 @router.delete("/users/me/feed-key", status_code=status.HTTP_204_NO_CONTENT)

@@ -37,7 +37,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     @property
     def python_type(self) -> type[datetime]:
-        # TypeDecorator answers `object`; cursors (app.pagination) need to parse values back.
+        # TypeDecorator answers `object`; cursors (app.http.paging) need to parse values back.
         return datetime
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:

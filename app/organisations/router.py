@@ -5,12 +5,12 @@ from fastapi import APIRouter, Query, Request, Response, status
 from app.auth import AdminDep, CoordinatorDep
 from app.db import SessionDep
 from app.deps import ClockDep
-from app.http import Page, resource_etag
+from app.http import Page, answer, resource_etag, tag_read
 from app.models import OrganisationKind
 from app.organisations import service
 from app.organisations.dependencies import OrganisationChangeDep, OrganisationDep
 from app.organisations.schemas import OrganisationCreate, OrganisationPublic
-from app.resources import ListingDep, answer, tag_read
+from app.resources import ListingDep
 
 router = APIRouter(prefix="/organisations", tags=["organisations"])
 

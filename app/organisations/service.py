@@ -7,11 +7,10 @@ from sqlmodel import Session, col, delete, select
 from app.changes import service as changes
 from app.errors import Conflict, Invalid, NotFound
 from app.history import service as history
-from app.http import PageParams
+from app.http import PageParams, paginate
 from app.i18n import N_
 from app.models import Organisation, OrganisationAlias, OrganisationKind, User
 from app.organisations.schemas import OrganisationCreate, OrganisationPublic, OrganisationUpdate
-from app.pagination import paginate
 
 ENTITY = "organisation"
 

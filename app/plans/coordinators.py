@@ -5,10 +5,9 @@ from sqlmodel import Session, col, select
 
 from app.audit import invalid, record
 from app.errors import NotFound
-from app.http import PageParams
+from app.http import PageParams, paginate
 from app.i18n import N_
 from app.models import Organisation, Plan, PlanCoordinator, Role, User
-from app.pagination import paginate
 from app.plans.schemas import CoordinatorPublic, Ref
 from app.plans.service import as_uuid
 

@@ -7,10 +7,9 @@ from sqlmodel import Session, col, select
 
 from app.audit import apply_changes, record
 from app.errors import Conflict, NotFound
-from app.http import PageParams
+from app.http import PageParams, paginate
 from app.i18n import N_
 from app.models import Pillar, Plan
-from app.pagination import paginate
 from app.plans.schemas import PillarCreate, PillarPublic, PillarUpdate, Ref
 from app.plans.service import as_uuid
 

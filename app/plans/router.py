@@ -3,7 +3,7 @@ from fastapi import APIRouter, Request, Response, status
 from app.auth import AdminDep, CoordinatorDep
 from app.db import SessionDep
 from app.deps import ClockDep
-from app.http import Page, resource_etag
+from app.http import Page, answer, resource_etag, tag_read
 from app.models import PlanKind, PlanScope
 from app.plans import coordinators, pillars, service
 from app.plans.dependencies import (
@@ -15,7 +15,7 @@ from app.plans.dependencies import (
     PlanListingDep,
 )
 from app.plans.schemas import CoordinatorPublic, PillarPublic, PlanCreate, PlanPublic
-from app.resources import ListingDep, answer, tag_read
+from app.resources import ListingDep
 
 router = APIRouter(prefix="/plans", tags=["plans"])
 pillars_router = APIRouter(prefix="/pillars", tags=["plans"])

@@ -13,8 +13,8 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from app.fields import NotNull, known_zone, zone_names
-from app.http import IsoDate, Version
+from app.fields import IsoDate, NotNull, known_zone, zone_names
+from app.http import Version
 from app.i18n import translate
 from app.models import PlanKind, PlanScope, Role
 from app.reminders.policy import ReminderPolicy

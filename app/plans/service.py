@@ -7,10 +7,9 @@ from sqlmodel import Session, col, select
 
 from app.audit import apply_changes, invalid, record
 from app.errors import Conflict, Forbidden, NotFound
-from app.http import PageParams
+from app.http import PageParams, paginate
 from app.i18n import N_
 from app.models import Plan, PlanCoordinator, PlanKind, PlanScope, Role, User
-from app.pagination import paginate
 from app.plans.schemas import PlanCreate, PlanPublic, PlanUpdate
 
 ENTITY = "plan"

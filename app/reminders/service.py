@@ -13,11 +13,10 @@ from sqlmodel import Session, col, select
 
 from app.config import Settings
 from app.db import unit_of_work
-from app.http import PageParams
+from app.http import PageParams, paginate
 from app.models import Channel, DeliveryStatus, Reminder, Role, User, WebhookDelivery
 from app.ops.metrics import REMINDERS
 from app.outbox.sender import WebhookSender
-from app.pagination import paginate
 from app.reminders import delivery, schedule
 from app.reminders.schemas import ReminderPublic
 from app.users import visibility

@@ -5,13 +5,13 @@ from fastapi import APIRouter, Query, Request, Response, status
 from app.auth import CurrentUserDep, WriterDep
 from app.db import SessionDep
 from app.deps import ClockDep, SettingsDep
-from app.http import Page, resource_etag
+from app.http import Page, answer, resource_etag, tag_read
 from app.models import ReportState
 from app.plans import service as plans
 from app.reports import service
 from app.reports.dependencies import ReportChangeDep, ReportDep, ReportStepDep
 from app.reports.schemas import PeriodPublic, ReportCreate, ReportPublic
-from app.resources import ListingDep, answer, tag_read
+from app.resources import ListingDep
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 periods_router = APIRouter(prefix="/plans", tags=["reports"])

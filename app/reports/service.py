@@ -12,10 +12,9 @@ from app.audit import apply_changes, bump, invalid, record
 from app.commitments import service as commitments
 from app.config import Settings
 from app.errors import Conflict, NotFound
-from app.http import PageParams
+from app.http import PageParams, paginate
 from app.i18n import N_
 from app.models import Commitment, Plan, Report, ReportState, Task, User
-from app.pagination import paginate
 from app.plans import service as plans
 from app.reports import periods, rules
 from app.reports.schemas import ReportCreate, ReportPublic, ReportReview, ReportUpdate

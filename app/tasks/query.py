@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, and_, case, false, func, or_
 from sqlmodel import Session, col, select
 
 from app.errors import NotFound
-from app.http import PageParams
+from app.http import PageParams, paginate, paginate_rows
 from app.i18n import N_
 from app.models import (
     Commitment,
@@ -21,7 +21,6 @@ from app.models import (
     User,
 )
 from app.organisations import service as organisations
-from app.pagination import paginate, paginate_rows
 from app.tasks.documents import DUE_SOON_DAYS as DUE_SOON_DAYS
 from app.tasks.documents import ROWS, days
 from app.tasks.documents import public as public

@@ -11,12 +11,13 @@ from app.deps import ClockDep, DataETagDep, TodayDep
 from app.http import (
     Page,
     PageDep,
+    answer,
     check_if_match,
-    check_not_modified,
     json_response,
     require_if_match,
     resource_etag,
     set_next_link,
+    tag_read,
 )
 from app.models import Task
 from app.tasks import query, service
@@ -55,9 +56,8 @@ WritableTaskDep = Annotated[Task, Depends(task_for_write)]
 FiltersDep = Annotated[TaskFilters, Query()]
 
 
-def _answer(response: Response, task: TaskPublic, today: date) -> TaskPublic:
-    response.headers["ETag"] = resource_etag(task.version, today)
-    return task
+def _answer(response: Response, task: TaskPublic, today: date, **location: str) -> TaskPublic:
+    return answer(response, task, resource_etag(task.version, today), **location)
 
 
 @router.get("", response_model=Page[TaskPublic])
@@ -98,8 +98,8 @@ def create_task(
 ) -> TaskPublic:
     """Create a task for a commitment, with its owners (coordinator or admin)."""
     task = service.create(session, data, actor=user, now=clock.now(), today=today)
-    response.headers["Location"] = str(request.url_for("get_task", task_id=str(task.id)))
-    return _answer(response, task, today)
+    location = str(request.url_for("get_task", task_id=str(task.id)))
+    return _answer(response, task, today, location=location)
 
 
 @router.get("/{task_id}", responses=FOUND)
@@ -113,8 +113,8 @@ def get_task(
 ) -> TaskPublic:
     """One task; its ETag changes with its version and with the day (`schedule` is by date)."""
     task = service.get(session, task_id)
-    check_not_modified(request, resource_etag(task.version, today))
-    return _answer(response, query.public(session, task, today), today)
+    tag_read(request, response, resource_etag(task.version, today))
+    return query.public(session, task, today)
 
 
 @router.patch("/{task_id}", responses={**WRITE, 428: {"description": "Send If-Match"}})

@@ -12,8 +12,8 @@ from pydantic import (
 )
 from pydantic.json_schema import SkipJsonSchema
 
-from app.fields import NotNull
-from app.http import IsoDate, IsoDateTime, Version
+from app.fields import IsoDate, IsoDateTime, NotNull
+from app.http import Version
 from app.models import OwnerRole, Priority, TaskStatus
 from app.reminders.policy import ReminderPolicy
 

@@ -6,7 +6,15 @@ from fastapi import APIRouter, Query, Request, Response, status
 from app.auth import CoordinatorDep, CurrentUserDep
 from app.db import SessionDep
 from app.deps import CallerETagDep, ClockDep
-from app.http import Page, PageDep, check_if_match, check_not_modified, resource_etag, set_next_link
+from app.http import (
+    Page,
+    PageDep,
+    answer,
+    check_if_match,
+    resource_etag,
+    set_next_link,
+    tag_read,
+)
 from app.models import Role, User
 from app.organisations import service as organisations
 from app.users import service
@@ -16,13 +24,12 @@ router = APIRouter(prefix="/users", tags=["users"])
 
 
 def _tagged(response: Response, user: User) -> UserPublic:
-    response.headers["ETag"] = resource_etag(user.version)
-    return service.public(user)
+    return answer(response, service.public(user), resource_etag(user.version))
 
 
 def _read(request: Request, response: Response, user: User) -> UserPublic:
-    check_not_modified(request, resource_etag(user.version))
-    return _tagged(response, user)
+    tag_read(request, response, resource_etag(user.version))
+    return service.public(user)
 
 
 @router.get("")

@@ -5,8 +5,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, WithJsonSchema
 
-from app.fields import NotNull, zone_names
-from app.http import IsoDateTime, Version
+from app.fields import IsoDateTime, NotNull, zone_names
+from app.http import Version
 from app.models import Locale, Role
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]

@@ -11,7 +11,7 @@ from app import audit
 from app.auth import new_secret
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.history import service as history
-from app.http import PageParams
+from app.http import PageParams, paginate
 from app.i18n import N_, Message
 from app.models import (
     Organisation,
@@ -19,7 +19,6 @@ from app.models import (
     User,
 )
 from app.organisations import service as organisations
-from app.pagination import paginate
 from app.users import tokens_service as tokens
 from app.users import visibility
 from app.users.schemas import EMAIL, UserCreate, UserPublic, UserUpdate

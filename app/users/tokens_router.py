@@ -5,7 +5,9 @@ from fastapi import APIRouter, Request, Response, status
 from app.auth import CurrentUserDep
 from app.db import SessionDep
 from app.deps import CallerETagDep, ClockDep
-from app.http import Page, PageDep, check_if_match, check_not_modified, resource_etag, set_next_link
+from app.http import Page, PageDep, check_if_match, set_next_link
+from app.http.answers import answer, tag_read
+from app.http.etags import resource_etag
 from app.users import tokens_service as service
 from app.users.schemas import TokenCreate, TokenCreated, TokenPublic
 
@@ -34,9 +36,7 @@ def get_token(
 ) -> TokenPublic:
     """One of your tokens, without its secret."""
     token = service.get(session, token_id, actor=actor)
-    etag = resource_etag(service.version(token))
-    check_not_modified(request, etag)
-    response.headers["ETag"] = etag
+    tag_read(request, response, resource_etag(service.version(token)))
     return service.public(token)
 
 
@@ -51,9 +51,8 @@ def create_token(
 ) -> TokenCreated:
     """Create a token (for yourself; an admin for anyone). The secret is shown this once."""
     created = service.create(session, data, actor=actor, now=clock.now())
-    response.headers["ETag"] = resource_etag(1)
-    response.headers["Location"] = str(request.url_for("get_token", token_id=str(created.id)))
-    return created
+    location = request.url_for("get_token", token_id=str(created.id))
+    return answer(response, created, resource_etag(1), location=location)
 
 
 @router.delete("/{token_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -6,10 +6,9 @@ from sqlmodel import Session, col, select
 from app import audit
 from app.auth import hash_secret, new_secret
 from app.errors import Conflict, Forbidden, Invalid, NotFound
-from app.http import PageParams
+from app.http import PageParams, paginate
 from app.i18n import N_
 from app.models import ApiToken, Role, User
-from app.pagination import paginate
 from app.users.schemas import TokenCreate, TokenCreated, TokenPublic
 
 ENTITY = "token"

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from app.auth import AdminDep
 from app.db import SessionDep
 from app.deps import ClockDep, SettingsDep
-from app.http import Page, PageDep, check_if_match, check_not_modified, set_next_link
+from app.http import Page, PageDep, answer, check_if_match, set_next_link, tag_read
 from app.models import DeliveryStatus, Webhook, WebhookEvent
 from app.outbox.etag import OutboxETagDep
 from app.webhooks import service
@@ -22,8 +22,8 @@ router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
 def _with_secret(response: Response, webhook: Webhook, secret: str) -> WebhookCreated:
     """The answer that shows a secret, the one time it is shown: at creation and rotation."""
-    response.headers["ETag"] = service.etag(webhook)
-    return WebhookCreated(**service.public(webhook).model_dump(), secret=secret)
+    body = WebhookCreated(**service.public(webhook).model_dump(), secret=secret)
+    return answer(response, body, service.etag(webhook))
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
@@ -65,8 +65,7 @@ def get_webhook(
 ) -> WebhookPublic:
     """One webhook, without its secret (admin)."""
     webhook = service.get(session, webhook_id)
-    check_not_modified(request, service.etag(webhook))
-    response.headers["ETag"] = service.etag(webhook)
+    tag_read(request, response, service.etag(webhook))
     return service.public(webhook)
 
 
@@ -85,8 +84,7 @@ def update_webhook(
     webhook = service.get(session, webhook_id)
     check_if_match(request, webhook.version, body_version=data.version)
     service.update(session, webhook, data, settings=settings, actor_id=user.id, now=clock.now())
-    response.headers["ETag"] = service.etag(webhook)
-    return service.public(webhook)
+    return answer(response, service.public(webhook), service.etag(webhook))
 
 
 @router.post("/{webhook_id}/secret")

@@ -8,11 +8,10 @@ from app import audit, events
 from app.config import Settings
 from app.errors import Conflict, Invalid, NotFound
 from app.history import service as history
-from app.http import PageParams
+from app.http import PageParams, paginate
 from app.i18n import N_
 from app.models import DeliveryStatus, Reminder, Webhook, WebhookDelivery, WebhookEvent
 from app.outbox import queue, signing, ssrf
-from app.pagination import paginate
 from app.webhooks.schemas import DeliveryPublic, WebhookCreate, WebhookPublic, WebhookUpdate
 
 ENTITY = "webhook"

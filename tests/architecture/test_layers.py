@@ -13,7 +13,9 @@ ROOT = Path(app.__file__).parent
 ENTRY_POINTS = frozenset({"main", "cli", "worker", "__main__"})  # they assemble every domain
 # Below the domains: every module at the top of app (auth, deps, db, errors, …) and these
 # packages. Any other package is a domain, which may import these but never the other way.
-LOWER_PACKAGES = frozenset({"models", "changes", "history", "live", "ops", "outbox", "i18n"})
+LOWER_PACKAGES = frozenset(
+    {"changes", "history", "http", "i18n", "live", "models", "ops", "outbox"}
+)
 Graph = dict[str, set[str]]
 
 

@@ -16,7 +16,7 @@ from app.clock import FixedClock, today_of
 from app.config import Settings
 from app.dashboard.fastpath import pollable
 from app.db import unit_of_work
-from app.deps import collection_etag
+from app.http import collection_etag
 from app.models import ApiToken, Role
 from tests.conftest import NOW
 from tests.dashboard.conftest import AppFactory, World

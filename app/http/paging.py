@@ -1,23 +1,72 @@
-"""Keyset pagination: the cursor carries the sort key of the last item served."""
+"""Paging: `?limit=` and an opaque `?cursor=` (the sort key of the last item served, keyset
+pagination), `{items, next_cursor}` and the `Link: rel="next"` header."""
 
+import base64
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 from uuid import UUID
 
+import orjson
+from fastapi import Depends, Query, Request, Response
+from pydantic import BaseModel
 from sqlalchemy import ColumnElement, Row, Select, bindparam, tuple_
 from sqlmodel import Session
 from sqlmodel.sql.expression import SelectOfScalar
 
+from app.contract import answers
 from app.errors import BadRequest
-from app.http import PageParams, encode_cursor
 from app.i18n import N_
 
+T = TypeVar("T")
 M = TypeVar("M")
 S = TypeVar("S", bound=Select[Any])
 R = TypeVar("R")
 Columns = Select[*tuple[Any, ...]]  # a statement of columns, read as plain rows
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = None
+
+
+def encode_cursor(key: Sequence[Any]) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps(list(key))).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> list[Any]:
+    try:
+        value = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, orjson.JSONDecodeError) as error:
+        raise BadRequest(N_("The cursor is not one this service issued.")) from error
+    if not isinstance(value, list):
+        raise BadRequest(N_("The cursor is not one this service issued."))
+    return value
+
+
+class PageParams(BaseModel):
+    limit: int
+    cursor: list[Any] | None
+
+
+async def page_params(  # no I/O: on the event loop, not the thread pool
+    limit: Annotated[int, Query(ge=1, le=200, description="Items per page.")] = 50,
+    cursor: Annotated[str | None, Query(max_length=500, description="Opaque cursor.")] = None,
+) -> PageParams:
+    return PageParams(limit=limit, cursor=decode_cursor(cursor) if cursor else None)
+
+
+PageDep = Annotated[PageParams, Depends(page_params)]
+
+
+@answers(sets=("Link",))
+def set_next_link(
+    request: Request, response: Response, next_cursor: str | None, *, param: str = "cursor"
+) -> None:
+    if next_cursor:
+        url = request.url.include_query_params(**{param: next_cursor})
+        response.headers["Link"] = f'<{url}>; rel="next"'
 
 
 def _to_json(value: Any) -> Any:
