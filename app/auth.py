@@ -11,11 +11,12 @@ from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
+from app import limits
 from app.changes import service as changes
 from app.config import Settings
 from app.contract import answers
 from app.db import SAFE_METHODS, SessionDep
-from app.errors import Forbidden, Unauthenticated
+from app.errors import AppError, Forbidden, TooManyRequests, Unauthenticated
 from app.i18n import N_
 from app.live.watcher import Snapshot
 from app.models import ApiToken, Role, User, WebSession
@@ -92,7 +93,7 @@ async def current_user(request: Request, session: SessionDep) -> User:
     else:
         user, version = await run_in_threadpool(user_for_secret, session, secret, now)
     if user is None:
-        raise Unauthenticated(N_("The token is unknown, revoked or expired."))
+        raise await failed(request, Unauthenticated(BAD_TOKEN))
     request.state.user = user
     request.state.data_version = version  # read before anything else of this request
     return user
@@ -148,10 +149,40 @@ async def _session_caller(request: Request, session: Session) -> User:
         raise Unauthenticated()
     user, version = await run_in_threadpool(_cookie_user, request, session, secret)
     if user is None:
-        raise Unauthenticated(N_("Sign in first."))
+        raise await failed(request, Unauthenticated(N_("Sign in first.")))
     request.state.user = user
     request.state.data_version = version
     return user
+
+
+BAD_TOKEN = N_("The token is unknown, revoked or expired.")
+TOO_MANY_FAILURES = N_(
+    "Too many failed attempts to authenticate from your address; try again in {seconds} seconds."
+)
+
+
+def failure_limit(settings: Settings) -> limits.Limit:
+    return limits.Limit(
+        "auth-failure",
+        settings.auth_failures_per_client,
+        timedelta(seconds=settings.auth_failure_window_seconds),
+        TOO_MANY_FAILURES,
+    )
+
+
+@answers(429)
+async def failed(request: Request, error: Unauthenticated) -> AppError:
+    """The answer to a credential that failed: `error` (401), counted against the client's
+    address; 429 once the address has failed too often (decision 15). A valid credential is
+    never refused by the count."""
+    state = request.app.state
+    key = limits.client_key(request.client.host if request.client else None)
+    limit = failure_limit(state.settings)
+    try:
+        await run_in_threadpool(limits.hit, state.engine, limit, key, state.clock.now())
+    except TooManyRequests as refused:
+        return refused
+    return error
 
 
 CurrentUserDep = Annotated[User, Depends(current_user)]

@@ -56,6 +56,9 @@ class Settings(BaseSettings):
 
     # origins whose browser scripts may call the API (CORS); empty: none, no CORS headers
     cors_origins: Annotated[list[str], NoDecode] = []
+    # failed authentication per client address before 429 (app.limits, decision 15)
+    auth_failures_per_client: int = Field(default=20, ge=1)
+    auth_failure_window_seconds: int = Field(default=300, ge=1)
     public_dashboard: bool = False
     # reading (and writing) requests using the database at once per process (app.db.concurrency)
     db_concurrency: int | None = Field(default=None, ge=1)

@@ -3,7 +3,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
-from app.auth import CurrentUserDep, current_user, require_role
+from app.auth import CurrentUserDep, current_user, failed, require_role
 from app.db import SessionDep, finish, get_engine, open_session
 from app.deps import CallerETagDep, ClockDep, DataETagDep, LocaleDep, SettingsDep, TodayDep
 from app.errors import Unauthenticated
@@ -135,7 +135,8 @@ async def feed_reader(
         return await current_user(request, session)
     user = await run_in_threadpool(feedkeys.user_for_key, session, key)
     if user is None:
-        raise Unauthenticated(N_("The calendar feed key is unknown, or was replaced."))
+        unknown = Unauthenticated(N_("The calendar feed key is unknown, or was replaced."))
+        raise await failed(request, unknown)
     request.state.user = user
     return user
 

@@ -1,5 +1,6 @@
 """Every table, imported in one place: Alembic and the tests import this module alone."""
 
+from app.models.attempt import AttemptCount
 from app.models.base import metadata
 from app.models.catalogue import (
     Alignment,
@@ -35,6 +36,7 @@ __all__ = [
     "Alignment",
     "ApiToken",
     "Assessment",
+    "AttemptCount",
     "Basis",
     "Change",
     "Channel",
