@@ -26,7 +26,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
 
 import httpx
@@ -235,6 +235,9 @@ def run(kind: str, args: argparse.Namespace, directory: Path) -> None:
             board = prepare(app.url, args.pool, args.import_rows)
             samples = asyncio.run(drive(app.url, board, plan, True, proxy))
             log = app.stop()
+    if args.samples:
+        with Path(args.samples).with_suffix(f".{kind}.csv").open("w", newline="") as out:
+            csv.writer(out).writerows(astuple(sample) for sample in samples)
     title = f"{kind}{' with the database cut' if outage else ''}"
     report(title, plan.rate, plan.seconds, samples, base)
     if plan.outage:
@@ -264,6 +267,9 @@ def main() -> None:
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--outage", action="store_true", help="cut PostgreSQL in the middle")
     parser.add_argument("--down", type=float, default=10, help="length of the cut, in s")
+    parser.add_argument(
+        "--samples", help="also write each request (kind, sent at, s, status) to a CSV"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="pantau-load-") as directory:
         if not args.skip_sqlite:

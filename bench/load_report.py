@@ -58,10 +58,12 @@ def report(
         mine = [s for s in samples if s.kind == kind]
         p50, p99 = latencies(mine)
         statuses = ", ".join(f"{k} {v}" for k, v in sorted(Counter(s.status for s in mine).items()))
-        print(
-            f"  {kind:<8}{len(mine):>7}{p50:>9.1f}{p99:>9.1f}"
-            f"{p50 / ref_p50:>10.1f}{p99 / ref_p99:>10.1f}  {statuses}"
+        figures = (
+            f"{p50:>9.1f}{p99:>9.1f}{p50 / ref_p50:>10.1f}{p99 / ref_p99:>10.1f}"
+            if p50
+            else f"{'none answered':>38}"
         )
+        print(f"  {kind:<8}{len(mine):>7}{figures}  {statuses}")
 
 
 def outage_report(samples: list[Sample], window: tuple[float, float], limit: float) -> None:
