@@ -37,6 +37,7 @@ from app.plans.router import pillars_router
 from app.plans.router import router as plans_router
 from app.reminders.mail import announce as announce_mail
 from app.reminders.router import router as reminders_router
+from app.reports.report_router import router as period_report_router
 from app.reports.router import periods_router
 from app.reports.router import router as reports_router
 from app.signin.router import router as signin_router
@@ -53,6 +54,7 @@ API_ROUTERS = (
     commitments_router,
     alignments_router,
     periods_router,
+    period_report_router,
     reports_router,
     exchange_router,  # before tasks: /tasks.csv and /tasks.xlsx are not task ids
     tasks_router,

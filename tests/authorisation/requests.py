@@ -180,6 +180,8 @@ REQUESTS: dict[str, Builder] = {
         f"{API}/commitments/{w.commitment(t).code}", {"title_en": "Renamed"}
     ),
     "GET /api/v1/plans/{ref}/periods": _plan_path("/periods"),
+    "GET /api/v1/plans/{ref}/report": _plan_path("/report?period=2026-S1"),
+    "GET /api/v1/plans/{ref}/report.md": _plan_path("/report.md?period=2026-S1"),
     "GET /api/v1/reports": _fixed(f"{API}/reports"),
     "GET /api/v1/reports/{report_id}": _report(),
     "POST /api/v1/reports": _new_report,

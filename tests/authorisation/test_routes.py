@@ -57,6 +57,8 @@ EXPECTED: dict[str, dict[str, Row]] = {
     "POST /api/v1/commitments": {"P": ok(IN_P, 201), "Q": ok(IN_Q, 201)},
     "PATCH /api/v1/commitments/{ref}": {"P": IN_P, "Q": IN_Q},
     "GET /api/v1/plans/{ref}/periods": {"P": READ},
+    "GET /api/v1/plans/{ref}/report": {"P": READ, "Q": READ},
+    "GET /api/v1/plans/{ref}/report.md": {"P": READ},
     "GET /api/v1/reports": {"-": READ},
     "GET /api/v1/reports/{report_id}": {"P/O": READ},
     # Filing: the lead organisation's contributors and the plan's coordinators.

@@ -1,0 +1,232 @@
+"""The period report of a plan, in HTML, Markdown and JSON, and the regional roll-up (issue 12)."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, col, select
+
+from app.models import (
+    Assessment,
+    Commitment,
+    History,
+    Plan,
+    PlanScope,
+    Report,
+    ReportState,
+    TaskStatus,
+)
+from tests.factories import (
+    login,
+    make_alignment,
+    make_commitment,
+    make_organisation,
+    make_pillar,
+    make_plan,
+    make_task,
+)
+
+SCRIPT = "<script>alert('x')</script>"
+URL = "/api/v1/plans/PERPRES/report"
+
+
+def _report(session: Session, commitment_id: object, plan: Plan, **fields: object) -> Report:
+    values: dict[str, object] = {
+        "period": "2026-S1",
+        "assessment": Assessment.substantial,
+        "state": ReportState.accepted,
+        "narrative_id": "Pedoman terbit.",
+        "evidence": [{"url": "https://kemenpppa.go.id/sk", "title": "SK Menteri"}],
+        "review_comment": "Terverifikasi.",
+        **fields,
+    }
+    report = Report(plan_id=plan.id, commitment_id=commitment_id, **values)  # type: ignore[arg-type]
+    session.add(report)
+    session.commit()
+    return report
+
+
+@pytest.fixture
+def perpres(session: Session) -> Plan:
+    plan = make_plan(session, code="PERPRES")
+    kpppa = make_organisation(session, code="KEMENPPPA")
+    komdigi = make_organisation(session, code="KOMDIGI")
+    prevention = make_pillar(session, plan=plan, code="PREV", position=1)
+    handling = make_pillar(session, plan=plan, code="HAND", position=2)
+    filed = make_commitment(session, plan=plan, pillar=prevention, code="PREV-01", lead=kpppa)
+    make_commitment(session, plan=plan, pillar=handling, code="HAND-01", lead=komdigi)
+    done = make_task(session, commitment=filed, title="Publish the guideline", lead=kpppa)
+    done.status, done.progress = TaskStatus.completed, 100
+    session.add(done)
+    session.add(
+        History(
+            entity="task",
+            entity_id=done.id,
+            action="transition",
+            field="status",
+            old="in_progress",
+            new="completed",
+            at=datetime(2026, 2, 10, tzinfo=UTC),
+        )
+    )
+    make_task(
+        session, commitment=filed, title=f"Late {SCRIPT}", lead=kpppa, due_date=date(2026, 1, 5)
+    )
+    _report(session, filed.id, plan, narrative_en=f"Done {SCRIPT}")
+    return plan
+
+
+def test_totals_agree_with_the_summary(client: TestClient, session: Session, perpres: Plan) -> None:
+    _, headers = login(session)
+
+    report = client.get(
+        URL, params={"period": "2026-S1"}, headers={**headers, "Accept": "application/json"}
+    )
+    summary = client.get("/api/v1/summary", params={"plan": "PERPRES"}, headers=headers)
+
+    assert report.status_code == 200, report.text
+    assert report.json()["totals"] == summary.json()["plans"][0]
+    assert report.json()["organisations"] == summary.json()["organisations"]
+
+
+def test_sections_hold_the_periods_work(
+    client: TestClient, session: Session, perpres: Plan
+) -> None:
+    _, headers = login(session)
+
+    body = client.get(
+        URL, params={"period": "2026-S1"}, headers={**headers, "Accept": "application/json"}
+    ).json()
+
+    assert [t["title"] for t in body["completed"]] == ["Publish the guideline"]
+    assert [t["title"] for t in body["overdue"]["KEMENPPPA"]] == [f"Late {SCRIPT}"]
+    assert [line["code"] for line in body["reports"]] == ["PREV-01"]
+    assert body["reports"][0]["report"]["evidence"][0]["url"] == "https://kemenpppa.go.id/sk"
+    assert [line["code"] for line in body["missing"]] == ["HAND-01"]
+    assert body["rollup"] == []
+
+
+def test_a_period_outside_the_plan_is_422(
+    client: TestClient, session: Session, perpres: Plan
+) -> None:
+    _, headers = login(session)
+
+    response = client.get(URL, params={"period": "2040-S1"}, headers=headers)
+
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("en", ["Totals by strategy and status", "No report", "accepted (verified)"]),
+        (
+            "id",
+            [
+                "Jumlah menurut strategi dan status",
+                "belum memiliki laporan",
+                "diterima (terverifikasi)",
+            ],
+        ),
+    ],
+)
+def test_html_in_the_requests_language_escapes_user_text(
+    client: TestClient, session: Session, perpres: Plan, language: str, words: list[str]
+) -> None:
+    _, headers = login(session)
+
+    page = client.get(
+        URL, params={"period": "2026-S1"}, headers={**headers, "Accept-Language": language}
+    )
+
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    text = page.text
+    assert SCRIPT not in text
+    assert "&lt;script&gt;" in text
+    for word in words:
+        assert word.casefold() in text.casefold()
+
+
+def test_markdown_by_accept_or_suffix(client: TestClient, session: Session, perpres: Plan) -> None:
+    _, headers = login(session)
+
+    by_accept = client.get(
+        URL, params={"period": "2026-S1"}, headers={**headers, "Accept": "text/markdown"}
+    )
+    by_suffix = client.get(f"{URL}.md", params={"period": "2026-S1"}, headers=headers)
+
+    assert by_accept.headers["content-type"].startswith("text/markdown")
+    assert by_accept.text == by_suffix.text
+    assert by_accept.text.startswith("# Period report 2026-S1")
+    assert "<script" not in by_accept.text
+    assert "&lt;script&gt;" in by_accept.text
+    assert "[SK Menteri](<https://kemenpppa.go.id/sk>)" in by_accept.text
+
+
+def test_a_held_etag_gets_304(client: TestClient, session: Session, perpres: Plan) -> None:
+    _, headers = login(session)
+    first = client.get(URL, params={"period": "2026-S1"}, headers=headers)
+
+    again = client.get(
+        URL,
+        params={"period": "2026-S1"},
+        headers={**headers, "If-None-Match": first.headers["ETag"]},
+    )
+    markdown = client.get(
+        URL,
+        params={"period": "2026-S1"},
+        headers={**headers, "Accept": "text/markdown", "If-None-Match": first.headers["ETag"]},
+    )
+
+    assert again.status_code == 304
+    assert markdown.status_code == 200
+
+
+def test_regional_rollup_reads_two_member_states(
+    client: TestClient, session: Session, perpres: Plan
+) -> None:
+    rpa = make_plan(session, code="ASEAN-RPA", scope=PlanScope.regional)
+    focus = make_commitment(session, plan=rpa, code="RPA-1")
+    make_commitment(session, plan=rpa, code="RPA-2")
+    philippines = make_plan(session, code="PH-NPA")
+    dict_ph = make_organisation(session, code="PH-DICT", country="PH")
+    ph_commitment = make_commitment(session, plan=philippines, code="PH-01", lead=dict_ph)
+    make_task(
+        session, commitment=ph_commitment, progress=40, status=TaskStatus.in_progress, lead=dict_ph
+    )
+    _report(
+        session,
+        ph_commitment.id,
+        philippines,
+        state=ReportState.submitted,
+        evidence=[{"url": "https://dict.gov.ph/report"}],
+    )
+
+    prev = session.exec(select(Commitment).where(col(Commitment.code) == "PREV-01")).one()
+    make_alignment(session, national=prev, regional=focus)
+    make_alignment(session, national=ph_commitment, regional=focus)
+    _, headers = login(session)
+
+    body = client.get(
+        "/api/v1/plans/ASEAN-RPA/report",
+        params={"period": "2026-S1"},
+        headers={**headers, "Accept": "application/json"},
+    ).json()
+    page = client.get(
+        "/api/v1/plans/ASEAN-RPA/report", params={"period": "2026-S1"}, headers=headers
+    )
+
+    first, second = body["rollup"]
+    assert [(n["country"], n["code"]) for n in first["national"]] == [
+        ("PH", "PH-01"),
+        ("ID", "PREV-01"),
+    ]
+    ph, indonesia = first["national"]
+    assert (ph["progress"], ph["report_state"]) == (40.0, "submitted")
+    assert ph["evidence"] == [{"url": "https://dict.gov.ph/report", "title": None}]
+    assert (indonesia["progress"], indonesia["report_state"]) == (50.0, "accepted")
+    assert second["national"] == []
+    assert "Regional roll-up" in page.text
+    assert "https://dict.gov.ph/report" in page.text
