@@ -8,7 +8,8 @@ from starlette.responses import PlainTextResponse
 from app.auth import CurrentUserDep
 from app.db import SessionDep
 from app.deps import SettingsDep, TodayDep
-from app.http import check_not_modified, request_etag
+from app.http import request_etag
+from app.http.preconditions import check_not_modified
 from app.pages.templating import language_of, render
 from app.plans import service as plans
 from app.reports import document, markdown, service
@@ -64,7 +65,7 @@ def _period_report(
     plan = plans.resolve(session, ref)
     found = service.period_of(plan, settings, period)
     kind, language = _format(request, suffix), language_of(request)
-    etag = request_etag(request, request.state.data_version, today, kind, language)
+    etag = request_etag(request, request.state.data_version, today.isoformat(), kind, language)
     check_not_modified(request, etag)
     report = document.compile_report(
         session, plan, found, today=today, language=language, settings=settings
