@@ -30,7 +30,7 @@ SCRIPT = "<script>alert('x')</script>"
 URL = "/api/v1/plans/PERPRES/report"
 
 
-def _report(session: Session, commitment_id: object, plan: Plan, **fields: object) -> Report:
+def file_report(session: Session, commitment_id: object, plan: Plan, **fields: object) -> Report:
     values: dict[str, object] = {
         "period": "2026-S1",
         "assessment": Assessment.substantial,
@@ -72,7 +72,7 @@ def perpres(session: Session) -> Plan:
     make_task(
         session, commitment=filed, title=f"Late {SCRIPT}", lead=kpppa, due_date=date(2026, 1, 5)
     )
-    _report(session, filed.id, plan, narrative_en=f"Done {SCRIPT}")
+    file_report(session, filed.id, plan, narrative_en=f"Done {SCRIPT}")
     return plan
 
 
@@ -196,7 +196,7 @@ def test_regional_rollup_reads_two_member_states(
     make_task(
         session, commitment=ph_commitment, progress=40, status=TaskStatus.in_progress, lead=dict_ph
     )
-    _report(
+    file_report(
         session,
         ph_commitment.id,
         philippines,
