@@ -95,3 +95,14 @@ IsoDate = Annotated[date, BeforeValidator(_iso_date_text), AfterValidator(dates.
 IsoDateTime = Annotated[
     AwareDatetime, BeforeValidator(_iso_text), AfterValidator(dates.check_instant)
 ]
+
+
+def _whole(value: Any) -> Any:
+    """Pydantic reads `false` as 0 and "3" as 3; JSON Schema's integer is neither (but 3.0 is)."""
+    if isinstance(value, (bool, str)):
+        raise ValueError("Use a whole number.")
+    return value
+
+
+# A JSON integer: never `false` or "1".
+WholeNumber = Annotated[int, BeforeValidator(_whole)]

@@ -13,7 +13,7 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from app.fields import IsoDate, NotNull, known_zone, zone_names
+from app.fields import IsoDate, NotNull, WholeNumber, known_zone, zone_names
 from app.http import Version
 from app.i18n import translate
 from app.models import PlanKind, PlanScope, Role
@@ -31,7 +31,7 @@ Url = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=1000, pattern=r"^https?://\S+$")
 ]
 Notes = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)]
-Position = Annotated[int, Field(ge=0, le=100_000, strict=True)]  # `false` is no position
+Position = Annotated[WholeNumber, Field(ge=0, le=100_000)]
 
 
 @lru_cache(maxsize=1)

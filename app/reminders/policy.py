@@ -8,11 +8,12 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StrictBool, ValidationError
 
+from app.fields import WholeNumber
 from app.models import ReminderKind
 
 logger = logging.getLogger("pantau.reminders")
 
-Days = Annotated[int, Field(ge=1, le=366, strict=True)]  # strict: `true` is not a day
+Days = Annotated[WholeNumber, Field(ge=1, le=366)]
 
 
 class PolicyOverride(BaseModel):
@@ -23,9 +24,9 @@ class PolicyOverride(BaseModel):
     enabled: StrictBool | None = None
     before_days: list[Days] | None = Field(default=None, max_length=12)
     on_due_date: StrictBool | None = None
-    overdue_every_days: int | None = Field(default=None, ge=0, le=366, strict=True)
-    escalate_after_days: int | None = Field(default=None, ge=0, le=366, strict=True)
-    check_in_days: int | None = Field(default=None, ge=0, le=366, strict=True)
+    overdue_every_days: WholeNumber | None = Field(default=None, ge=0, le=366)
+    escalate_after_days: WholeNumber | None = Field(default=None, ge=0, le=366)
+    check_in_days: WholeNumber | None = Field(default=None, ge=0, le=366)
 
 
 def _compact(override: PolicyOverride) -> dict[str, Any]:

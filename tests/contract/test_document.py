@@ -104,7 +104,9 @@ def test_any_etag_does_not_turn_an_invalid_read_into_a_304(
 def test_a_person_changes_themselves_at_users_me(client: TestClient, session: Session) -> None:
     _, headers = login(session, role=Role.viewer)
 
-    answer = client.patch("/api/v1/users/me", json={"name": "Sari", "version": 1}, headers=headers)
+    answer = client.patch(
+        "/api/v1/users/me", json={"name": "Sari", "version": 1.0}, headers=headers
+    )
 
     assert answer.status_code == 200
     assert answer.json()["name"] == "Sari"
