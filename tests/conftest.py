@@ -2,6 +2,7 @@ import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -14,6 +15,36 @@ from app.config import Settings
 from app.db import make_engine
 from app.main import create_app
 from tests.databases import migrated_database, wipe
+from tests.logleaks import KEY, LeakFinder
+
+LEAKS = LeakFinder()
+WORKER_LEAKS: list[str] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    LEAKS.install()
+
+
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """xdist's controller: a worker has finished; keep what its records gave away."""
+    WORKER_LEAKS.extend(getattr(node, "workeroutput", {}).get(KEY, []))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """No log record of the run may hold a secret (tests/logleaks.py)."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:  # an xdist worker: the controller judges
+        output[KEY] = LEAKS.leaks
+        return
+    leaks = LEAKS.leaks + WORKER_LEAKS
+    if leaks:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        lines = "\n".join(leaks[:20])
+        message = f"log records hold secrets ({len(leaks)}):\n{lines}"
+        if reporter is not None:
+            reporter.write_line(message, red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
 
 # A Monday morning in Jakarta (09:00 WIB).
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)

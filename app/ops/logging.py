@@ -1,6 +1,7 @@
 """Structured logs: one JSON object per line, with the extra fields a caller passed."""
 
 import logging
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,6 +12,15 @@ _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
     "asctime",
     "color_message",  # uvicorn's ANSI-coloured copy of the message
 }
+
+
+# Secrets Pantau makes (app.auth.new_secret with these prefixes): a text that may hold one (a
+# mail's body) is logged with them cut short.
+SECRET = re.compile(r"\b(pnt|psl|pss)_[A-Za-z0-9_-]{16,}|\bwhsec_[A-Za-z0-9+/=]{16,}")
+
+
+def redact(text: str) -> str:
+    return SECRET.sub(lambda found: found.group()[:8] + "…", text)
 
 
 class JsonFormatter(logging.Formatter):

@@ -15,6 +15,7 @@ from types import TracebackType
 from uuid import UUID
 
 from app.config import Settings
+from app.ops.logging import redact
 
 IMPLICIT_TLS_PORT = 465
 logger = logging.getLogger("pantau.mail")
@@ -100,7 +101,8 @@ def write_to_folder(folder: Path, message: EmailMessage) -> Path:
     path.write_bytes(message.as_bytes())
     body = message.get_body(preferencelist=("plain",))
     plain = body.get_content() if isinstance(body, EmailMessage) else ""
-    logger.info("mail to %s: %s (%s)\n%s", message["To"], message["Subject"], path, plain)
+    # A sign-in mail's link is a secret: the log shows the text, the file alone the link.
+    logger.info("mail to %s: %s (%s)\n%s", message["To"], message["Subject"], path, redact(plain))
     return path
 
 

@@ -5,14 +5,16 @@ import logging
 from collections.abc import Iterator
 from datetime import date, timedelta
 from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 from sqlmodel import Session
 
+from app.auth import new_secret
 from app.config import Settings
 from app.models import DeliveryStatus
-from app.reminders.mail import announce
+from app.reminders.mail import announce, write_to_folder
 from tests.reminders.conftest import Run, Team, at_nine
 from tests.reminders.servers import Inbox
 
@@ -55,3 +57,21 @@ def test_start_says_where_mail_goes(tmp_path: Path, pantau_log: pytest.LogCaptur
     assert len(lines) == 1
     assert "PANTAU_SMTP_HOST is not set" in lines[0]
     assert str(tmp_path / "out") in lines[0]
+
+
+def test_a_sign_in_link_is_written_to_the_file_but_not_to_the_log(
+    tmp_path: Path, pantau_log: pytest.LogCaptureFixture
+) -> None:
+    secret = new_secret("psl_")
+    message = EmailMessage()
+    message["To"], message["Subject"] = "ayu@example.test", "Sign in"
+    message["Message-ID"] = "<m1@pantau.test>"
+    message.set_content(f"Open http://127.0.0.1:8000/sign-in/confirm?token={secret}\n")
+
+    path = write_to_folder(tmp_path, message)
+
+    saved = message_from_bytes(path.read_bytes(), policy=policy.default)
+    assert secret in saved.get_payload(decode=True).decode()  # type: ignore[union-attr]
+    assert "Sign in" in pantau_log.text
+    assert secret not in pantau_log.text
+    assert secret[:8] in pantau_log.text
