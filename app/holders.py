@@ -5,7 +5,8 @@ the operating system or the database drops the lock the moment the process dies 
 included), so another process can ask "is this holder alive?" without waiting out a timeout.
 PostgreSQL: a session-level advisory lock on a connection of its own (a replica on any host
 sees it). SQLite: an exclusive `flock` on a file beside the database (every process that opens
-a SQLite file runs on its host). Decision 11 explains the choice.
+a SQLite file runs on its host). The choice:
+docs/decisions/0011-idempotency-claims-held-by-a-live-process.md.
 """
 
 import fcntl
