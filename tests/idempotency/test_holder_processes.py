@@ -88,8 +88,13 @@ def _replicas(
             wait_until_up(server.url, server.process, server.log)
         yield started[0], started[1]
     finally:
+        gate.opened.set()  # a request still at the gate would hold a graceful stop
         for server in started:
-            server.stop()
+            try:
+                server.stop()
+            except subprocess.TimeoutExpired:
+                server.process.kill()
+                server.process.wait()
 
 
 def _send_in_background(url: str) -> threading.Thread:
