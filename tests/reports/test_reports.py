@@ -266,3 +266,17 @@ def test_errors_speak_indonesian(client: TestClient, w: World) -> None:
     )
 
     assert "belum dimulai" in response.json()["errors"][0]["message"]
+
+
+def test_a_coordinator_sets_the_plans_cadence_over_http(client: TestClient, w: World) -> None:
+    url = "/api/v1/plans/PERPRES"
+    headers = {**w.coordinator, "If-Match": '"1"'}
+
+    bad = client.patch(url, json={"reporting_policy": {"cadence": "monthly"}}, headers=headers)
+    good = client.patch(url, json={"reporting_policy": {"cadence": "year"}}, headers=headers)
+    items = client.get(f"{url}/periods", headers=w.lead).json()["items"]
+
+    assert bad.status_code == 422
+    assert good.status_code == 200, good.text
+    assert [item["id"] for item in items] == ["2025", "2026", "2027", "2028", "2029"]
+    assert items[1]["due"] == "2027-01-15"
