@@ -8,17 +8,10 @@ from uuid import UUID
 from sqlmodel import Session
 
 from app.changes import service as changes
-from app.errors import Invalid
 from app.history import service as history
-from app.i18n import Message
 from app.models.base import Versioned
 
 FEED_ACTIONS = frozenset({"created", "updated", "deleted"})
-
-
-def invalid(field: str, message: Message, **params: object) -> Invalid:
-    """A 422 for one field, with a message of the catalogues (app.i18n)."""
-    return Invalid(field, message, **params)
 
 
 def apply_changes(row: Versioned, fields: Mapping[str, Any], *, now: datetime) -> dict[str, Any]:

@@ -144,6 +144,11 @@ class Invalid(AppError):
         return error
 
 
+def invalid(field: str, message: Message, /, **params: object) -> Invalid:
+    """A 422 for one field, with a message of the catalogues (app.i18n): the one way to say it."""
+    return Invalid(field, message, **params)
+
+
 class PreconditionRequired(AppError):
     status, slug, title = 428, "precondition-required", N_("Precondition required")
 

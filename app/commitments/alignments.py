@@ -5,10 +5,10 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, false, or_
 from sqlmodel import Session, col, select
 
-from app.audit import apply_changes, invalid, record
+from app.audit import apply_changes, record
 from app.commitments import service as commitments
 from app.commitments.schemas import AlignmentCreate, AlignmentPublic
-from app.errors import Conflict, NotFound
+from app.errors import Conflict, NotFound, invalid
 from app.http import PageParams, paginate
 from app.i18n import N_
 from app.models import Alignment, Commitment, Plan, PlanScope, User

@@ -6,10 +6,10 @@ from sqlalchemy import ColumnElement, false, func, or_
 from sqlmodel import Session, col, delete, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from app.audit import apply_changes, bump, invalid, record
+from app.audit import apply_changes, bump, record
 from app.commitments import public
 from app.commitments.schemas import CommitmentCreate, CommitmentPublic, CommitmentUpdate
-from app.errors import Conflict, NotFound
+from app.errors import Conflict, NotFound, invalid
 from app.http import PageParams, paginate
 from app.i18n import N_
 from app.models import Commitment, CommitmentOrganisation, Confidence, Organisation, Pillar, User

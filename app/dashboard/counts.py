@@ -16,11 +16,10 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.dashboard import tally
-from app.models import Commitment, OwnerRole, OwnerTally, Task, TaskOwner, TaskTally
+from app.models import TASK_DONE, Commitment, OwnerRole, OwnerTally, Task, TaskOwner, TaskTally
 from app.models import TaskStatus as S
 from app.tasks.documents import DUE_SOON_DAYS
 from app.tasks.schemas import Schedule
-from app.tasks.transitions import DONE
 
 Q = TypeVar("Q", bound=Select[*tuple[Any, ...]])
 
@@ -98,7 +97,7 @@ def tallies(session: Session, scope: Scope) -> dict[UUID, Tally]:
         _task_cells(scope, day)
     ):
         status = S(status)
-        if status in DONE:
+        if status in TASK_DONE:
             schedules = {Schedule.done: number}
         else:
             key = (commitment_id, status)
@@ -143,7 +142,7 @@ def _due_soon(session: Session, scope: Scope) -> dict[tuple[UUID, S], int]:
     soon = scope.today + timedelta(days=DUE_SOON_DAYS)
     statement = (
         sa_select(col(Task.commitment_id), col(Task.status), func.count())
-        .where(col(Task.status).not_in(DONE), due >= scope.today, due <= soon)
+        .where(col(Task.status).not_in(TASK_DONE), due >= scope.today, due <= soon)
         .group_by(col(Task.commitment_id), col(Task.status))
     )
     rows = session.connection().execute(restrict(statement, scope))

@@ -23,11 +23,10 @@ from app.dashboard.schemas import (
     TaskBrief,
 )
 from app.i18n import schedule_label, status_label, translate
-from app.models import Commitment, Organisation, OwnerRole, Pillar, Plan, Task, TaskOwner
+from app.models import TASK_DONE, Commitment, Organisation, OwnerRole, Pillar, Plan, Task, TaskOwner
 from app.models import TaskStatus as S
 from app.organisations import service as organisations
 from app.tasks.schemas import Schedule
-from app.tasks.transitions import DONE
 
 BRIEF_LIMIT = 10
 COUNTED = ("tasks", "lead", "open", "overdue", "slipped", "done")
@@ -141,7 +140,7 @@ def _briefs(session: Session, scope: Scope, *, overdue: bool) -> list[TaskBrief]
         )
         .join(Commitment, col(Commitment.id) == col(Task.commitment_id))
         .join(Plan, col(Plan.id) == col(Commitment.plan_id))
-        .where(col(Task.status).not_in(DONE))
+        .where(col(Task.status).not_in(TASK_DONE))
         .where(due < scope.today if overdue else due >= scope.today)
         .order_by(due, col(Task.id))
         .limit(BRIEF_LIMIT)

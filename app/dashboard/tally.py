@@ -39,9 +39,8 @@ from sqlmodel import col
 
 from app.changes import service as changes
 from app.db import work_day
-from app.models import OwnerTally, TallyDay, Task, TaskOwner, TaskTally
+from app.models import TASK_DONE, OwnerTally, TallyDay, Task, TaskOwner, TaskTally
 from app.models import TaskStatus as S
-from app.tasks.transitions import DONE
 
 SCOPE = "tasks"
 PENDING = "pantau_tally"
@@ -61,7 +60,7 @@ def count_of(condition: ColumnElement[bool]) -> ColumnElement[int]:
 def task_cells(day: date) -> Select[Any]:
     """TaskTally's rows counted from the tasks, `overdue` as of `day`."""
     status, due = col(Task.status), col(Task.due_date)
-    open_work = status.not_in(DONE)
+    open_work = status.not_in(TASK_DONE)
     kept = case((status == S.completed, 100), else_=col(Task.progress))
     return sa_select(
         col(Task.commitment_id).label("commitment_id"),
@@ -75,7 +74,7 @@ def task_cells(day: date) -> Select[Any]:
 
 def owner_cells(day: date) -> Select[Any]:
     """OwnerTally's rows counted from the tasks and their owners, `overdue` as of `day`."""
-    due, done = col(Task.due_date), col(Task.status).in_(DONE)
+    due, done = col(Task.due_date), col(Task.status).in_(TASK_DONE)
     due_year = case((done | due.is_(None), 0), else_=cast(extract("year", due), Integer))
     keys = (
         col(TaskOwner.organisation_id),
@@ -192,7 +191,7 @@ def cells_of(
     task_cells: Cells = defaultdict(lambda: [0, 0, 0, 0])
     placed: dict[UUID, tuple[UUID, bool, int, int]] = {}
     for task_id, commitment_id, status, progress, due in tasks:
-        done = status in DONE
+        done = status in TASK_DONE
         overdue = int(not done and due is not None and due < day)
         kept = 100 if status == S.completed else progress
         amounts = (1, kept, int(not done and due is None), overdue)
@@ -216,7 +215,7 @@ def moved_overdue(
     (of the tasks `within`, when given)."""
     low, high = min(since, until), max(since, until)
     due = col(Task.due_date)
-    window = and_(col(Task.status).not_in(DONE), due >= low, due < high)
+    window = and_(col(Task.status).not_in(TASK_DONE), due >= low, due < high)
     tasks, owners = contributions(session, window if within is None else and_(window, within))
     return _sum(cells_of(tasks, owners, until), cells_of(tasks, owners, since, -1))
 

@@ -18,11 +18,10 @@ from app.errors import AppError, NotFound
 from app.exchange.cells import Problem, Row
 from app.exchange.problems import Owners, explained, failure
 from app.i18n import N_
-from app.models import OwnerRole, Task, TaskStatus, User
+from app.models import TASK_DONE, OwnerRole, Task, TaskStatus, User
 from app.tasks import progress, references
 from app.tasks import service as tasks
 from app.tasks.schemas import TaskCreate, TaskUpdate
-from app.tasks.transitions import DONE
 
 KEPT_WHEN_EMPTY = ("title", "progress", "priority")
 CLEARED_WHEN_EMPTY = ("start_date", "due_date")
@@ -95,7 +94,7 @@ def update_row(ctx: Context, row: Row, task_id: UUID) -> bool:
     ]
     owners = _owners(row, current)
     status = row.get("status")
-    if status is not None and status is not task.status and task.status in DONE:
+    if status is not None and status is not task.status and task.status in TASK_DONE:
         _transition(ctx, task, status, row.get("note"))  # reopen first: done tasks stand still
     fields = _changes(ctx, task, row, owners)
     _leave_completion_to_transition(fields, status)

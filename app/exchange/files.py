@@ -24,7 +24,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
-from app.errors import Invalid, PayloadTooLarge, UnsupportedMediaType
+from app.errors import Invalid, PayloadTooLarge, UnsupportedMediaType, invalid
 from app.exchange.columns import IMPORTABLE, Cell, normalise_header, unguard
 from app.exchange.export import XLSX_TYPE
 from app.i18n import N_, Message, plural
@@ -73,7 +73,7 @@ class Limits:
 
 
 def file_error(message: Message, **params: Any) -> Invalid:
-    return Invalid("file", message, **params)
+    return invalid("file", message, **params)
 
 
 def media_type(header: str) -> str:

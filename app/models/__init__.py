@@ -28,11 +28,22 @@ from app.models.reminder import (
 from app.models.report import Assessment, Report, ReportState
 from app.models.signin import SignInRequest, WebSession
 from app.models.tally import OwnerTally, TallyDay, TaskTally
-from app.models.task import History, OwnerRole, Priority, Task, TaskOwner, TaskStatus
+from app.models.task import (
+    TASK_DONE,
+    TASK_OPEN,
+    History,
+    OwnerRole,
+    Priority,
+    Task,
+    TaskOwner,
+    TaskStatus,
+)
 from app.models.user import ApiToken, Locale, PlanCoordinator, Role, User
 from app.models.webhook import Webhook, WebhookDelivery, WebhookEvent
 
 __all__ = [
+    "TASK_DONE",
+    "TASK_OPEN",
     "Alignment",
     "ApiToken",
     "Assessment",

@@ -17,6 +17,12 @@ class TaskStatus(StrEnum):
     cancelled = "cancelled"
 
 
+# The one split of the statuses: work that is over is never overdue, counts as done in the
+# summary and gets no reminders; open work is everything else.
+TASK_DONE: frozenset[TaskStatus] = frozenset({TaskStatus.completed, TaskStatus.cancelled})
+TASK_OPEN: frozenset[TaskStatus] = frozenset(TaskStatus) - TASK_DONE
+
+
 class Priority(StrEnum):
     low = "low"
     medium = "medium"

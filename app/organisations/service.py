@@ -1,10 +1,11 @@
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, delete, select
 
-from app.changes import service as changes
+from app.audit import bump, record
 from app.errors import Conflict, Invalid, NotFound
 from app.history import service as history
 from app.http import PageParams, paginate
@@ -126,16 +127,25 @@ def _set_aliases(session: Session, organisation: Organisation, aliases: list[str
         session.add(OrganisationAlias(organisation_id=organisation.id, alias=alias, alias_key=key))
 
 
-def _publish(session: Session, organisation: Organisation, action: str, now: datetime) -> None:
-    session.flush()
-    changes.record(
+def _record(
+    session: Session,
+    organisation: Organisation,
+    action: str,
+    *,
+    actor_id: UUID | None,
+    now: datetime,
+    changed: dict[str, tuple[Any, Any]] | None = None,
+) -> None:
+    record(
         session,
         entity=ENTITY,
         entity_id=organisation.id,
         action=action,
         version=organisation.version,
         data=public(session, organisation).model_dump(mode="json"),
-        at=now,
+        actor_id=actor_id,
+        now=now,
+        changed=changed,
     )
 
 
@@ -152,15 +162,7 @@ def create(
     session.add(organisation)
     session.flush()
     _set_aliases(session, organisation, data.aliases)
-    history.record(
-        session,
-        entity=ENTITY,
-        entity_id=organisation.id,
-        action="created",
-        actor_id=actor_id,
-        at=now,
-    )
-    _publish(session, organisation, "created", now)
+    _record(session, organisation, "created", actor_id=actor_id, now=now)
     return organisation
 
 
@@ -184,17 +186,7 @@ def update(
     for field, (_old, new) in changed.items():
         if field != "aliases":
             setattr(organisation, field, new)
-    organisation.version += 1
-    organisation.updated_at = now
+    bump(organisation, now=now)
     session.add(organisation)
-    history.record(
-        session,
-        entity=ENTITY,
-        entity_id=organisation.id,
-        action="updated",
-        actor_id=actor_id,
-        at=now,
-        changes=changed,
-    )
-    _publish(session, organisation, "updated", now)
+    _record(session, organisation, "updated", actor_id=actor_id, now=now, changed=changed)
     return organisation

@@ -3,8 +3,8 @@ from uuid import UUID
 
 from sqlmodel import Session, col, select
 
-from app.audit import invalid, record
-from app.errors import NotFound
+from app.audit import record
+from app.errors import NotFound, invalid
 from app.http import PageParams, paginate
 from app.i18n import N_
 from app.models import Organisation, Plan, PlanCoordinator, Role, User

@@ -5,8 +5,8 @@ from uuid import UUID
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from app.audit import apply_changes, invalid, record
-from app.errors import Conflict, Forbidden, NotFound
+from app.audit import apply_changes, record
+from app.errors import Conflict, Forbidden, NotFound, invalid
 from app.http import PageParams, paginate
 from app.i18n import N_
 from app.models import Plan, PlanCoordinator, PlanKind, PlanScope, Role, User

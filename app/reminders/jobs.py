@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from app.config import Settings
 from app.models import (
+    TASK_OPEN,
     Channel,
     Commitment,
     Plan,
@@ -32,7 +33,6 @@ from app.reminders import messages
 from app.reminders.audience import chunks
 from app.reminders.calendar import zone
 from app.reminders.mail import compose
-from app.reminders.planner import OPEN_TASK
 from app.reminders.policy import effective
 
 M = TypeVar("M")
@@ -68,7 +68,7 @@ class Context:
     def why_not(self, reminder: Reminder) -> str | None:
         """Why the reminder should no longer go out, or None."""
         task = self.tasks.get(reminder.task_id)
-        if task is None or task.status not in OPEN_TASK:
+        if task is None or task.status not in TASK_OPEN:
             return "the task is closed"
         if (task.due_date.isoformat() if task.due_date else "-") != reminder.series:
             return "the due date moved"

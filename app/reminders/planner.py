@@ -5,12 +5,10 @@ from datetime import date, datetime
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from app.models import Channel, ReminderKind, TaskStatus, User, Webhook, WebhookEvent
+from app.models import TASK_OPEN, Channel, ReminderKind, User, Webhook, WebhookEvent
 from app.reminders.audience import Audience
 from app.reminders.calendar import WorkingCalendar, send_days, zone
 from app.reminders.policy import Point, due_points, effective, escalation_points, stale_points
-
-OPEN_TASK = frozenset({TaskStatus.not_started, TaskStatus.in_progress, TaskStatus.blocked})
 
 EVENT = {
     ReminderKind.before: WebhookEvent.task_reminder,
@@ -82,7 +80,7 @@ def owed(audience: Audience, world: World, window: Window) -> list[Owed]:
     the one most recently missed goes out, never the backlog."""
     task, plan = audience.task, audience.plan
     policy = effective(plan.reminder_policy, task.reminder_policy)
-    if not policy.enabled or task.status not in OPEN_TASK:
+    if not policy.enabled or task.status not in TASK_OPEN:
         return []
     plan_zone = zone(plan.time_zone, world.default_zone)
     activity_on = task.activity_at.astimezone(plan_zone).date()

@@ -15,13 +15,13 @@ from sqlmodel import Session, col, select
 
 from app import dates
 from app.config import Settings
-from app.models import Plan, ReminderPass, Task, User, Webhook
+from app.models import TASK_OPEN, Plan, ReminderPass, Task, User, Webhook
 from app.models.reminder import TASK_OVERRIDE
 from app.reminders import audience as audiences
 from app.reminders import policy as policies
 from app.reminders import store
 from app.reminders.audience import chunks
-from app.reminders.planner import OPEN_TASK, Owed, Window, World, owed
+from app.reminders.planner import Owed, Window, World, owed
 
 PASS = "schedule"
 # Any zone is within 14 hours of UTC: a day of activity in some zone lies within this margin.
@@ -74,7 +74,7 @@ def candidates(session: Session, policy_set: set[policies.Policy], days: set[dat
     """Open tasks that may owe a reminder on `days`: by due date, by last activity (stale
     nudges) and those with a policy of their own; each lookup uses an index."""
     found: dict[Any, Task] = {}
-    open_task = col(Task.status).in_(sorted(OPEN_TASK))
+    open_task = col(Task.status).in_(sorted(TASK_OPEN))
     earliest_due = session.exec(select(func.min(Task.due_date))).one()
     if earliest_due is not None:
         # A task due in year 2 (written around the API) would have the pass look back over

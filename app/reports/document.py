@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from app.config import Settings
 from app.dashboard import service as dashboard
 from app.models import (
+    TASK_DONE,
     Commitment,
     History,
     Organisation,
@@ -28,7 +29,6 @@ from app.reports import rollup, service
 from app.reports.document_schemas import CommitmentLine, PeriodReport, TaskLine
 from app.reports.periods import Period
 from app.reports.schemas import PeriodPublic
-from app.tasks.transitions import DONE
 
 
 def compile_report(
@@ -153,7 +153,7 @@ def _overdue(session: Session, plan: Plan, today: date) -> dict[str, list[TaskLi
     late = [
         task_id
         for task_id, (task, _code) in tasks.items()
-        if task.status not in DONE and task.due_date is not None and task.due_date < today
+        if task.status not in TASK_DONE and task.due_date is not None and task.due_date < today
     ]
     leads = _leads(session, late)
     grouped: dict[str, list[TaskLine]] = defaultdict(list)

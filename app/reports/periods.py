@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
-from app.audit import invalid
+from app.errors import invalid
 from app.i18n import N_
 
 

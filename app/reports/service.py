@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from app.audit import apply_changes, bump, invalid, record
+from app.audit import apply_changes, bump, record
 from app.commitments import service as commitments
 from app.config import Settings
-from app.errors import Conflict, NotFound
+from app.errors import Conflict, NotFound, invalid
 from app.http import PageParams, paginate
 from app.i18n import N_
 from app.models import Commitment, Plan, Report, ReportState, Task, User

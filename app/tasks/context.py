@@ -7,7 +7,7 @@ from uuid import UUID
 
 from sqlmodel import Session, col, select
 
-from app.errors import Forbidden
+from app.errors import Forbidden, invalid
 from app.http import PageParams
 from app.i18n import N_
 from app.models import (
@@ -116,7 +116,5 @@ def user_id_by_email(session: Session, email: str) -> UUID:
     """The person an assignee field names by e-mail (422 for nobody known)."""
     found = session.exec(select(User.id).where(col(User.email) == email.strip().lower())).first()
     if found is None:
-        raise transitions.invalid(
-            "assignee", N_("Nobody has the e-mail address {email}."), email=email.strip()
-        )
+        raise invalid("assignee", N_("Nobody has the e-mail address {email}."), email=email.strip())
     return found

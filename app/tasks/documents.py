@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Date, bindparam, case, literal_column
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
-from app.models import Commitment, Organisation, Pillar, Plan, Task, TaskOwner
+from app.models import TASK_DONE, Commitment, Organisation, Pillar, Plan, Task, TaskOwner
 from app.sqljson import (
     embedded_json,
     iso_date,
@@ -23,7 +23,6 @@ from app.sqljson import (
     uuid_text,
 )
 from app.tasks.schemas import Schedule, TaskPublic
-from app.tasks.transitions import DONE
 
 # A deadline this many days away or fewer (today included) is "due_soon".
 DUE_SOON_DAYS = 7
@@ -55,7 +54,7 @@ _OWNERS = json_array(
     "code",
 )
 _DONE: ColumnElement[str] = literal_column(
-    "(" + ", ".join(f"'{status.value}'" for status in sorted(DONE)) + ")"
+    "(" + ", ".join(f"'{status.value}'" for status in sorted(TASK_DONE)) + ")"
 )
 _SCHEDULE = case(
     (col(Task.status).op("IN")(_DONE), key(Schedule.done.value)),

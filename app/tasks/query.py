@@ -8,10 +8,11 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, and_, case, false, func, or_
 from sqlmodel import Session, col, select
 
-from app.errors import NotFound
+from app.errors import NotFound, invalid
 from app.http import PageParams, paginate, paginate_rows
 from app.i18n import N_
 from app.models import (
+    TASK_DONE,
     Commitment,
     History,
     Pillar,
@@ -26,7 +27,6 @@ from app.tasks.documents import ROWS, days
 from app.tasks.documents import public as public
 from app.tasks.documents import publics as publics
 from app.tasks.schemas import ActorRef, HistoryPublic, Schedule, TaskFilters, TaskPublic
-from app.tasks.transitions import DONE, invalid
 
 ENTITY = "task"
 # Creation order is stable under concurrent edits, so a client paging while others write
@@ -91,7 +91,7 @@ def _assigned_to(ref: str, user_id: UUID) -> ColumnElement[bool]:
 
 def _in_schedule(schedule: Schedule, today: date) -> ColumnElement[bool]:
     if schedule is Schedule.done:
-        return col(Task.status).in_(DONE)
+        return col(Task.status).in_(TASK_DONE)
     due, soon = col(Task.due_date), today + timedelta(days=DUE_SOON_DAYS)
     reckoned = {
         Schedule.no_due_date: due.is_(None),
@@ -99,7 +99,7 @@ def _in_schedule(schedule: Schedule, today: date) -> ColumnElement[bool]:
         Schedule.due_soon: and_(due >= today, due <= soon),
         Schedule.on_track: due > soon,
     }[schedule]
-    return and_(col(Task.status).not_in(DONE), reckoned)
+    return and_(col(Task.status).not_in(TASK_DONE), reckoned)
 
 
 def _matches(q: str) -> ColumnElement[bool]:
@@ -176,7 +176,7 @@ def my_work(session: Session, user: User, filters: TaskFilters, *, today: date) 
     work at the end; the filters of GET /tasks narrow it."""
     due = col(Task.due_date)
     soon = today + timedelta(days=DUE_SOON_DAYS)
-    rank = case((col(Task.status).in_(DONE), 3), (due < today, 0), (due <= soon, 1), else_=2)
+    rank = case((col(Task.status).in_(TASK_DONE), 3), (due < today, 0), (due <= soon, 1), else_=2)
     order = (rank, due.is_(None), due, col(Task.created_at))
     found = conditions(session, filters, user_id=user.id, today=today)
     # The first ones by rank, then the documents of those only: a document is costly to build.

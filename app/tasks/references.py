@@ -7,11 +7,11 @@ from uuid import UUID
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from app.errors import invalid
 from app.i18n import N_
 from app.models import Commitment, Organisation, OwnerRole, Task, TaskOwner, User
 from app.organisations import service as organisations
 from app.tasks.schemas import OwnerIn
-from app.tasks.transitions import invalid
 
 ResolvedOwners = list[tuple[Organisation, OwnerRole]]
 

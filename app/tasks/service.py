@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from app import events
 from app.changes import service as changes
-from app.errors import Forbidden, NotFound
+from app.errors import Forbidden, NotFound, invalid
 from app.history import service as history
 from app.i18n import N_
 from app.models import Commitment, History, Role, Task, TaskOwner, TaskStatus, User
@@ -17,7 +17,6 @@ from app.plans.service import coordinates
 from app.tasks import progress, query, references, transitions
 from app.tasks.query import ENTITY
 from app.tasks.schemas import HistoryPublic, TaskCreate, TaskPublic, TaskUpdate
-from app.tasks.transitions import invalid
 from app.users import visibility
 
 OTHER_ORGANISATION = N_("This task is owned by other organisations than yours.")

@@ -1,7 +1,7 @@
 """The task workflow of DESIGN.md, as data, and the one pure function that applies it."""
 
-from app.errors import Forbidden, Invalid, InvalidTransition
-from app.i18n import N_, Message
+from app.errors import Forbidden, InvalidTransition, invalid
+from app.i18n import N_
 from app.models import TaskStatus as S
 
 ALLOWED: dict[S, frozenset[S]] = {
@@ -16,12 +16,6 @@ REOPENS: frozenset[tuple[S, S]] = frozenset(
     {(S.completed, S.in_progress), (S.cancelled, S.not_started)}
 )
 NOTE_REQUIRED: frozenset[S] = frozenset({S.blocked, S.cancelled})
-DONE: frozenset[S] = frozenset({S.completed, S.cancelled})
-
-
-def invalid(field: str, message: Message, **params: object) -> Invalid:
-    """A 422 naming the field, with a message of the catalogues (app.i18n)."""
-    return Invalid(field, message, **params)
 
 
 def is_reopen(current: S, target: S) -> bool:

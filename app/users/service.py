@@ -9,10 +9,10 @@ from sqlmodel import Session, col, select
 
 from app import audit
 from app.auth import new_secret
-from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.errors import Conflict, Forbidden, NotFound, invalid
 from app.history import service as history
 from app.http import PageParams, paginate
-from app.i18n import N_, Message
+from app.i18n import N_
 from app.models import (
     Organisation,
     Role,
@@ -72,15 +72,11 @@ def list_users(
     return [public(row) for row in rows], cursor
 
 
-def _invalid(field: str, message: Message) -> Invalid:
-    return Invalid(field, message)
-
-
 def _check_email(session: Session, email: str, user_id: UUID | None) -> str:
     """The address as stored: lower case, so uniqueness ignores case."""
     email = email.strip().lower()
     if not EMAIL.match(email):
-        raise _invalid("email", N_("Not an e-mail address."))
+        raise invalid("email", N_("Not an e-mail address."))
     taken = session.exec(select(User.id).where(col(User.email) == email)).first()
     if taken is not None and taken != user_id:
         raise Conflict(
@@ -95,16 +91,16 @@ def _check_time_zone(time_zone: str | None) -> None:
     try:
         ZoneInfo(time_zone)
     except (ZoneInfoNotFoundError, ValueError) as error:
-        raise _invalid(
+        raise invalid(
             "time_zone", N_("Unknown time zone: use an IANA name such as Asia/Jakarta.")
         ) from error
 
 
 def _check_organisation(session: Session, role: Role, organisation_id: UUID | None) -> None:
     if organisation_id is not None and session.get(Organisation, organisation_id) is None:
-        raise _invalid("organisation_id", N_("No organisation with that id."))
+        raise invalid("organisation_id", N_("No organisation with that id."))
     if role is Role.contributor and organisation_id is None:
-        raise _invalid("organisation_id", N_("A contributor needs an organisation."))
+        raise invalid("organisation_id", N_("A contributor needs an organisation."))
 
 
 def _feed_data(user: User) -> dict[str, Any]:
@@ -172,7 +168,7 @@ def _check_may_change(session: Session, actor: User, user: User, fields: Iterabl
 def _check_fields(session: Session, user: User, fields: dict[str, Any], actor: User) -> None:
     nulls = sorted(NOT_NULL & {field for field, value in fields.items() if value is None})
     if nulls:
-        raise _invalid(nulls[0], N_("May not be null."))
+        raise invalid(nulls[0], N_("May not be null."))
     if "email" in fields:
         fields["email"] = _check_email(session, fields["email"], user.id)
     _check_time_zone(fields.get("time_zone"))
