@@ -100,7 +100,10 @@ def update_row(ctx: Context, row: Row, task_id: UUID) -> bool:
     _leave_completion_to_transition(fields, status)
     if fields:
         try:
-            data = TaskUpdate.model_validate({**fields, "note": row.get("note")})
+            reason = row.get("due_date_reason") if "due_date" in fields else None
+            data = TaskUpdate.model_validate(
+                {**fields, "note": row.get("note"), "due_date_reason": reason}
+            )
             tasks.update(ctx.session, task, data, actor=ctx.actor, now=ctx.now, today=ctx.today)
         except (ValidationError, AppError) as error:
             raise explained(error, owners) from error

@@ -147,6 +147,7 @@ PARSERS: dict[str, Callable[[Cell], Any]] = {
     "assignee_email": email,
     "version": integer,
     "note": text,
+    "due_date_reason": text,
 }
 
 

@@ -28,12 +28,15 @@ COLUMNS: tuple[str, ...] = (
     "assignee_email",
     "version",
     "updated_at",
+    "slips",  # last: columns before it keep their places for scripts that count them
 )
 # Derived from other columns or kept by the service: exported for reading, ignored on import.
-READ_ONLY = frozenset({"plan", "pillar", "schedule", "updated_at"})
+READ_ONLY = frozenset({"plan", "pillar", "schedule", "updated_at", "slips"})
 # Not exported: an import may add it, as the history note of the row's change.
 NOTE = "note"
-IMPORTABLE = frozenset(COLUMNS) | {NOTE}
+# Not exported either: why a row moves its task's due date (required when it does).
+DUE_DATE_REASON = "due_date_reason"
+IMPORTABLE = frozenset(COLUMNS) | {NOTE, DUE_DATE_REASON}
 # Several support owners share one cell; codes and ids never hold it.
 OWNER_SEPARATOR = ";"
 

@@ -78,6 +78,7 @@ def _row(task: TaskPublic, emails: dict[UUID, str]) -> Row:
         emails.get(task.assignee_id) if task.assignee_id else None,
         task.version,
         task.updated_at.astimezone(UTC),
+        task.slips,
     ]
 
 

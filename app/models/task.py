@@ -58,6 +58,8 @@ class Task(Versioned, table=True):
     progress: int = 0
     start_date: date | None = None
     due_date: date | None = Field(default=None, index=True)
+    # Moves of the due date to a later day, each with its reason in history (decision 0016).
+    slips: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     priority: Priority = Field(default=Priority.medium, sa_type=str_enum(Priority))
     assignee_id: UUID | None = Field(
         default=None,

@@ -178,6 +178,7 @@ def change_dates(
     fields = {
         "start_date": start_date or None,
         "due_date": due_date or None,
+        "due_date_reason": reason.strip() or None,  # needed when the due date moves
         "note": reason.strip() or None,
     }
     form = {

@@ -83,6 +83,7 @@ DOCUMENT = json_text(
         progress=col(Task.progress),
         start_date=iso_date(Task.start_date),
         due_date=iso_date(Task.due_date),
+        slips=col(Task.slips),
         priority=col(Task.priority),
         owners=_OWNERS,
         assignee_id=uuid_text(Task.assignee_id),

@@ -83,6 +83,9 @@ class TaskUpdate(BaseModel):
     description: Description | None = None
     start_date: IsoDate | None = None
     due_date: IsoDate | None = None
+    due_date_reason: Note | None = Field(
+        default=None, description="Why the due date moves: required when it changes."
+    )
     priority: Annotated[Priority | None, NotNull()] = None
     progress: Annotated[Progress | None, NotNull()] = None
     owners: Annotated[Owners | None, NotNull()] = None
@@ -163,6 +166,7 @@ class TaskPublic(BaseModel):
     progress: int
     start_date: date | None
     due_date: date | None
+    slips: int = Field(description="Times the due date was moved later.")
     priority: Priority
     owners: list[OwnerPublic]
     assignee_id: UUID | None

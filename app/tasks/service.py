@@ -24,6 +24,8 @@ OTHER_ORGANISATION = N_("This task is owned by other organisations than yours.")
 # What a contributor may send in a PATCH; everything else is a coordinator's.
 CONTRIBUTOR_FIELDS = frozenset({"progress", "note", "version"})
 REOPENERS = frozenset({Role.coordinator, Role.admin})
+# Changes kept in history only: owners are written apart, a reason has no column.
+RECORDED_ONLY = frozenset({"owners", "due_date_reason"})
 
 
 def get(session: Session, ref: str, *, for_update: bool = False) -> Task:
@@ -141,7 +143,9 @@ def create(
 
 
 def _changed_fields(session: Session, task: Task, data: TaskUpdate) -> dict[str, tuple[Any, Any]]:
-    fields = data.model_dump(exclude_unset=True, exclude={"version", "note", "status", "owners"})
+    fields = data.model_dump(
+        exclude_unset=True, exclude={"version", "note", "status", "owners", "due_date_reason"}
+    )
     if "assignee_id" in fields:
         references.check_assignee(session, fields["assignee_id"])
     references.check_dates(
@@ -166,6 +170,7 @@ def update(
     changed = _changed_fields(session, task, data)
     if not changed:
         return query.public(session, task, today)
+    changed |= _due_date_move(task, changed, data.due_date_reason)
     if "progress" in changed:
         task.activity_at = now  # progress is activity: it resets the escalation clock
     _apply(session, task, changed, action="updated", actor=actor, now=now, note=data.note)
@@ -181,6 +186,24 @@ def update(
     )
 
 
+def _due_date_move(
+    task: Task, changed: dict[str, tuple[Any, Any]], reason: str | None
+) -> dict[str, tuple[Any, Any]]:
+    """Deadlines explain themselves: moving a due date that was set (later, earlier or away)
+    needs a reason, which history keeps beside old -> new; a move to a later day is a slip.
+    Setting a first due date needs none."""
+    old, new = changed.get("due_date", (None, None))
+    if old is None:
+        return {}
+    if reason is None:
+        message = N_("The due date {old} moves: say why in due_date_reason.")
+        raise invalid("due_date_reason", message, old=old.isoformat())
+    found: dict[str, tuple[Any, Any]] = {"due_date_reason": (None, reason)}
+    if new is not None and new > old:
+        found["slips"] = (task.slips, task.slips + 1)
+    return found
+
+
 def _apply(
     session: Session,
     task: Task,
@@ -194,7 +217,7 @@ def _apply(
     """Set the changed fields (owners are written apart), move the version and record the
     history of the change."""
     for field, (_old, new) in changed.items():
-        if field != "owners":
+        if field not in RECORDED_ONLY:
             setattr(task, field, new)
     task.version += 1
     task.updated_at = now

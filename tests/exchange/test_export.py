@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.exchange import export
+from app.exchange.columns import COLUMNS
 from app.exchange.export import XLSX_TYPE
 from app.models import Role, TaskStatus
 from app.tasks.schemas import TaskFilters
@@ -64,6 +65,7 @@ def test_export_csv_has_one_row_per_task_in_the_documented_columns(
         "assignee_email": "sari@kemenpppa.go.id",
         "version": "1",
         "updated_at": "2026-03-02T02:00:00Z",
+        "slips": "0",
     }
     assert (second["title"], second["lead_owner"], second["support_owners"]) == (
         "Second",
@@ -224,4 +226,4 @@ def test_export_rows_read_every_batch_in_creation_order(session: Session) -> Non
 
     # Creation order is (created_at, id); the factory gives every task the same created_at.
     assert [row[0] for row in rows] == [str(task.id) for task in sorted(made, key=lambda t: t.id)]
-    assert rows[0][-1] == datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+    assert rows[0][COLUMNS.index("updated_at")] == datetime(2026, 3, 2, 2, 0, tzinfo=UTC)

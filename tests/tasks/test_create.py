@@ -21,6 +21,7 @@ PUBLIC_KEYS = {
     "progress",
     "start_date",
     "due_date",
+    "slips",
     "priority",
     "owners",
     "assignee_id",

@@ -30,6 +30,7 @@ def test_patch_task_changes_fields_and_records_each_in_history(
     body = {
         "title": "Rancangan pedoman 📘",
         "due_date": "2026-07-31",
+        "due_date_reason": "menunggu anggaran",
         "priority": "critical",
         "owners": [{"organisation": w.ngo.code, "role": "lead"}],
         "note": "per rapat koordinasi",
@@ -47,6 +48,8 @@ def test_patch_task_changes_fields_and_records_each_in_history(
         [
             ("updated", "title", "Draft the reporting guideline", body["title"], body["note"]),
             ("updated", "due_date", "2026-06-30", "2026-07-31", body["note"]),
+            ("updated", "due_date_reason", None, body["due_date_reason"], body["note"]),
+            ("updated", "slips", 0, 1, body["note"]),
             ("updated", "priority", "medium", "critical", body["note"]),
             (
                 "updated",
@@ -119,7 +122,12 @@ def test_patch_can_clear_nullable_fields(client: TestClient, session: Session) -
 
     response = client.patch(
         f"{URL}/{task['id']}",
-        json={"description": None, "due_date": None, "assignee_id": None},
+        json={
+            "description": None,
+            "due_date": None,
+            "due_date_reason": "no deadline yet",
+            "assignee_id": None,
+        },
         headers=if_match(w.headers, task),
     )
 
