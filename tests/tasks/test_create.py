@@ -102,11 +102,13 @@ def test_create_task_finds_commitment_by_id_and_owner_by_alias(
     client: TestClient, session: Session
 ) -> None:
     w = world(session)
-    client.patch(
+    _, admin = login(session, role=Role.admin)  # only an admin renames an organisation
+    renamed = client.patch(
         f"/api/v1/organisations/{w.ministry.code}",
         json={"aliases": ["Kominfo"]},
-        headers={**w.headers, "If-Match": '"1"'},
+        headers={**admin, "If-Match": '"1"'},
     )
+    assert renamed.status_code == 200, renamed.text
 
     created = create(
         client,

@@ -8,7 +8,7 @@ from sqlmodel import Session
 from app.clock import FixedClock
 from app.models import Role, TaskStatus
 from tests.conftest import NOW
-from tests.factories import make_commitment, make_pillar, make_plan, make_task, make_user
+from tests.factories import login, make_commitment, make_pillar, make_plan, make_task, make_user
 from tests.tasks.support import URL, World, create, fields, world
 
 TODAY = date(2026, 3, 2)  # NOW in Jakarta
@@ -56,11 +56,13 @@ def test_list_tasks_filters_by_owner_organisation_code_alias_or_id(
     client: TestClient, session: Session
 ) -> None:
     w = world(session)
-    client.patch(
+    _, admin = login(session, role=Role.admin)  # only an admin renames an organisation
+    renamed = client.patch(
         f"/api/v1/organisations/{w.ngo.code}",
         json={"aliases": ["ECPAT"]},
-        headers={**w.headers, "If-Match": '"1"'},
+        headers={**admin, "If-Match": '"1"'},
     )
+    assert renamed.status_code == 200, renamed.text
     make_task(session, commitment=w.commitment, title="led", lead=w.ministry)
     make_task(session, commitment=w.commitment, title="shared", lead=w.ministry, support=[w.ngo])
     make_task(session, commitment=w.commitment, title="unowned")
