@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
@@ -33,9 +33,14 @@ Change = Callable[[Task], object]
 
 @router.get("/tasks/{task_id}")
 def task_page(
-    task_id: TaskId, request: Request, session: SessionDep, user: PageUserDep, today: TodayDep
+    task_id: TaskId,
+    request: Request,
+    session: SessionDep,
+    user: PageUserDep,
+    today: TodayDep,
+    saved: Annotated[bool, Query(description="Set after a form was applied.")] = False,
 ) -> Response:
-    return _page(request, session, task_id, user, today)
+    return _page(request, session, task_id, user, today, saved=saved)
 
 
 def _page(
@@ -45,10 +50,10 @@ def _page(
     user: User,
     today: date,
     status: int = 200,
+    saved: bool = False,
     **extra: Any,
 ) -> Response:
     found = context.of(session, task_id, user, today)
-    saved = request.query_params.get("saved") == "1"
     return render(request, "task.html", {"c": found, "saved": saved, **extra}, status=status)
 
 
