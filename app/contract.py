@@ -1,4 +1,4 @@
-"""The OpenAPI document as a contract that clients can rely on (docs/decisions/0014).
+"""The OpenAPI document as a contract that clients can rely on (decision 18).
 
 Operation ids follow one rule (`operation_id`). What an operation can answer is derived from
 what it does, never listed by hand: its request (a path id can be unknown, a body can be too

@@ -1,6 +1,6 @@
 """The one range of dates and instants Pantau accepts, from every door (API bodies and query
 parameters, imports, the command line), and the record of a row that lies outside it anyway
-(docs/decisions/0014-the-range-of-dates.md).
+(docs/decisions/0019-the-range-of-dates.md).
 
 Dates outside it are typing slips (0202 for 2026, 9999 for "no deadline") and break shared
 work: `date.max + 1 day` overflows a calendar feed, a reminder pass looks back to year 1 day

@@ -5,7 +5,7 @@ Use: `hit(engine, limit, key, now)` records an attempt in a transaction of its o
 that ends in a refusal must still count, while the request's own transaction rolls back) and
 raises 429 with `Retry-After` once the key has used its attempts; `left` only reads. Failed
 authentication (app.auth) counts here; the sign-in page can count its links the same way.
-Decision 12.
+Decision 15 (docs/decisions/0015-failed-authentication-limited-per-client.md).
 """
 
 import hashlib

@@ -1,4 +1,4 @@
-"""How progress follows status (docs/decisions/0011): a task is completed exactly when its
+"""How progress follows status (decision 17): a task is completed exactly when its
 progress is 100, and a done task's progress stands still until the task is reopened."""
 
 from uuid import UUID

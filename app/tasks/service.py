@@ -257,7 +257,7 @@ def transition(
 
 def _progress_after(session: Session, task: Task, target: TaskStatus) -> dict[str, tuple[Any, Any]]:
     """Completing makes progress 100; reopening a completed task gives back its figure from
-    before the completion (docs/decisions/0011)."""
+    before the completion (docs/decisions/0017-progress-follows-status.md)."""
     if target is TaskStatus.completed:
         new = progress.COMPLETE
     elif task.status is TaskStatus.completed:

@@ -1,4 +1,4 @@
-"""Progress follows status: completed <=> 100 (issue 11, hole 6; docs/decisions/0011)."""
+"""Progress follows status: completed <=> 100 (issue 11, hole 6; decision 17)."""
 
 import pytest
 from fastapi.testclient import TestClient
