@@ -89,11 +89,42 @@ def _iso_date_text(value: Any) -> Any:
     return value
 
 
+class Documented:
+    """`Annotated[X, Documented(pattern=...)]`: keywords added to X's JSON schema, for a rule
+    a validator enforces that the document should say too."""
+
+    def __init__(self, **keywords: Any) -> None:
+        self.keywords = keywords
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {**handler(schema), **self.keywords}
+
+
+# Every calendar day from 2000-01-01 to 2099-12-31 and nothing else (in that century a year
+# divisible by 4 is a leap year, 2000 included): the range of app.dates, as the document says it.
+DAY_IN_RANGE = (
+    r"^(?:20[0-9]{2}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
+    r"|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))"
+    r"|20(?:[02468][048]|[13579][26])-02-29)$"
+)
+RANGE_TEXT = f"Between {dates.EARLIEST.isoformat()} and {dates.LATEST.isoformat()}"
+
 # A day, as ISO 8601 text only, within the accepted range (app.dates).
-IsoDate = Annotated[date, BeforeValidator(_iso_date_text), AfterValidator(dates.check_day)]
-# A time with its zone, as ISO 8601 text only, within the accepted range (app.dates).
+IsoDate = Annotated[
+    date,
+    BeforeValidator(_iso_date_text),
+    AfterValidator(dates.check_day),
+    Documented(pattern=DAY_IN_RANGE, description=f"{RANGE_TEXT}."),
+]
+# A time with its zone, as ISO 8601 text only, within the accepted range (app.dates): the
+# pattern names the years; the range is checked on the time's UTC form.
 IsoDateTime = Annotated[
-    AwareDatetime, BeforeValidator(_iso_text), AfterValidator(dates.check_instant)
+    AwareDatetime,
+    BeforeValidator(_iso_text),
+    AfterValidator(dates.check_instant),
+    Documented(pattern=r"^20[0-9]{2}-", description=f"{RANGE_TEXT} (UTC)."),
 ]
 
 

@@ -1,10 +1,13 @@
 """The OpenAPI document says what the service does, and the service does what it says."""
 
+import re
+from datetime import date, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.dates import in_range
 from app.models import Role
 from tests.factories import login, make_organisation
 
@@ -66,6 +69,26 @@ def test_a_field_that_refuses_null_is_not_nullable(client: TestClient) -> None:
     due_date = schemas["TaskUpdate"]["properties"]["due_date"]  # null clears it
     assert "null" not in str(title)
     assert {"type": "null"} in due_date["anyOf"]
+
+
+def test_the_document_names_the_range_of_dates(client: TestClient) -> None:
+    """A generated day outside 2000-2099 is refused with 422 (app.dates): the document says so,
+    or a client (and schemathesis) takes a valid-looking day for a valid one."""
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    due_date = next(
+        o for o in schemas["TaskUpdate"]["properties"]["due_date"]["anyOf"] if o != {"type": "null"}
+    )
+    start = schemas["PlanCreate"]["properties"]["period_start"]
+    days = [date(1999, 12, 31) + timedelta(days=n) for n in range(0, 36600, 7)]
+    days += [date(1999, 12, 31), date(2000, 2, 29), date(2024, 2, 29), date(2099, 12, 31)]
+    days += [date(2100, 1, 1), date(1, 1, 1), date(9999, 12, 31)]
+    for schema in (due_date, start):
+        assert schema["format"] == "date"
+        pattern = re.compile(schema["pattern"])
+        for day in days:
+            assert bool(pattern.search(day.isoformat())) == in_range(day), day
+    for bad in ("2023-02-29", "2026-04-31", "2026-13-01", "2100-02-29"):
+        assert not re.search(due_date["pattern"], bad)
 
 
 def test_version_and_times_are_what_the_document_says(client: TestClient, session: Session) -> None:
