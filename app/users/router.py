@@ -108,6 +108,7 @@ def update_user(
 ) -> UserPublic:
     """Change a user; send If-Match (or `version`). Role and organisation: admins only."""
     user = service.get_visible(session, user_id, viewer=actor)
+    fields = service.changes(session, user, data, actor=actor)
     check_if_match(request, user.version, body_version=data.version)
-    user = service.update(session, user, data, actor=actor, now=clock.now())
+    user = service.update(session, user, fields, actor=actor, now=clock.now())
     return _tagged(response, user)

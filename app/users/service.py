@@ -181,10 +181,19 @@ def _check_fields(session: Session, user: User, fields: dict[str, Any], actor: U
         )  # the last admin must not lock everyone out
 
 
-def update(session: Session, user: User, data: UserUpdate, *, actor: User, now: datetime) -> User:
+def changes(session: Session, user: User, data: UserUpdate, *, actor: User) -> dict[str, Any]:
+    """The fields a PATCH changes, checked (403, 422): before its precondition (412), so that
+    a body that could never apply is refused as such whatever version it names."""
     fields = data.model_dump(exclude_unset=True, exclude={"version"})
     _check_may_change(session, actor, user, fields)
     _check_fields(session, user, fields, actor)
+    return fields
+
+
+def update(
+    session: Session, user: User, fields: dict[str, Any], *, actor: User, now: datetime
+) -> User:
+    """Apply `changes`' fields."""
     changed = history.diff(user.model_dump(), fields)
     if not changed:
         return user

@@ -133,3 +133,17 @@ def test_a_person_changes_themselves_at_users_me(client: TestClient, session: Se
 
     assert answer.status_code == 200
     assert answer.json()["name"] == "Sari"
+
+
+def test_a_body_that_cannot_apply_is_refused_before_its_version_is_checked(
+    client: TestClient, session: Session
+) -> None:
+    """422 for what the body says, whatever version it names: a stale version (412) is only
+    worth reporting for a change that could otherwise be made."""
+    admin, headers = login(session, role=Role.admin)
+
+    for address in ("/api/v1/users/me", f"/api/v1/users/{admin.id}"):
+        answer = client.patch(address, json={"time_zone": "AAA", "version": 99}, headers=headers)
+
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["errors"][0]["field"] == "time_zone"
