@@ -27,9 +27,11 @@ Code = Annotated[
 ]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=400)]
 Issuer = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-Url = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=1000, pattern=r"^https?://\S+$")
-]
+# `\s` differs between regex dialects: pydantic's (Unicode White_Space) has U+0085, the
+# document's (ECMA-262) has U+FEFF, Python's has U+001C-U+001F. Naming them all makes the
+# document's pattern refuse exactly what the server refuses.
+URL_PATTERN = r"^https?://[^\s\u001c-\u001f\u0085\ufeff]+$"
+Url = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000, pattern=URL_PATTERN)]
 Notes = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)]
 Position = Annotated[WholeNumber, Field(ge=0, le=100_000)]
 

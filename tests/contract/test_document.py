@@ -5,10 +5,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
+from pydantic import TypeAdapter, ValidationError
 from sqlmodel import Session
 
 from app.dates import in_range
 from app.models import Role
+from app.plans.schemas import Url
 from tests.factories import login, make_organisation
 
 
@@ -147,3 +149,21 @@ def test_a_body_that_cannot_apply_is_refused_before_its_version_is_checked(
 
         assert answer.status_code == 422, answer.text
         assert answer.json()["errors"][0]["field"] == "time_zone"
+
+
+def test_the_document_refuses_the_urls_the_server_refuses(client: TestClient) -> None:
+    """The pattern read by an ECMA-262 validator (as a client or schemathesis reads it) and by
+    the server agree on the characters whose `\\s` differs between regex dialects."""
+    import jsonschema_rs  # schemathesis's validator, an ECMA-262 regex dialect
+
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    document = jsonschema_rs.validator_for(schemas["Evidence"]["properties"]["url"])
+    server = TypeAdapter(Url)
+    for character in ("a", "é", "\x85", "\ufeff", "\x1c", "\x1f", "\xa0", "\u2028", "\u3000"):
+        url = f"http://x{character}y"
+        try:
+            server.validate_python(url)
+            accepted = True
+        except ValidationError:
+            accepted = False
+        assert document.is_valid(url) == accepted, repr(character)
