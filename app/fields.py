@@ -137,3 +137,16 @@ def _whole(value: Any) -> Any:
 
 # A JSON integer: never `false` or "1".
 WholeNumber = Annotated[int, BeforeValidator(_whole)]
+
+BOUNDS = {"ge": "minimum", "le": "maximum", "gt": "exclusiveMinimum", "lt": "exclusiveMaximum"}
+
+
+class Bounded:
+    """`Annotated[WholeNumber, Field(ge=0), Bounded()]`: pydantic cannot put the bounds of a
+    validated int into its schema, and writes them as `ge`/`le`, which JSON Schema ignores;
+    named here as JSON Schema names them, so the document says what the server refuses."""
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {BOUNDS.get(key, key): value for key, value in handler(schema).items()}

@@ -7,11 +7,11 @@ from pydantic import Field
 
 from app.contract import answers
 from app.errors import PreconditionFailed, PreconditionRequired
-from app.fields import WholeNumber
+from app.fields import Bounded, WholeNumber
 from app.i18n import N_
 
 # The version a client read, standing in for If-Match.
-Version = Annotated[WholeNumber, Field(ge=0, description="The version you read.")]
+Version = Annotated[WholeNumber, Field(ge=0, description="The version you read."), Bounded()]
 
 
 class NotModified(Exception):

@@ -13,7 +13,7 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from app.fields import IsoDate, NotNull, WholeNumber, known_zone, zone_names
+from app.fields import Bounded, IsoDate, NotNull, WholeNumber, known_zone, zone_names
 from app.http import Version
 from app.i18n import translate
 from app.models import PlanKind, PlanScope, Role
@@ -33,7 +33,7 @@ Issuer = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, m
 URL_PATTERN = r"^https?://[^\s\u001c-\u001f\u0085\ufeff]+$"
 Url = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000, pattern=URL_PATTERN)]
 Notes = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)]
-Position = Annotated[WholeNumber, Field(ge=0, le=100_000)]
+Position = Annotated[WholeNumber, Field(ge=0, le=100_000), Bounded()]
 
 
 @lru_cache(maxsize=1)

@@ -8,12 +8,13 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StrictBool, ValidationError
 
-from app.fields import WholeNumber
+from app.fields import Bounded, WholeNumber
 from app.models import ReminderKind
 
 logger = logging.getLogger("pantau.reminders")
 
-Days = Annotated[WholeNumber, Field(ge=1, le=366)]
+Days = Annotated[WholeNumber, Field(ge=1, le=366), Bounded()]
+Every = Annotated[WholeNumber, Field(ge=0, le=366), Bounded()]
 
 
 class PolicyOverride(BaseModel):
@@ -24,9 +25,9 @@ class PolicyOverride(BaseModel):
     enabled: StrictBool | None = None
     before_days: list[Days] | None = Field(default=None, max_length=12)
     on_due_date: StrictBool | None = None
-    overdue_every_days: WholeNumber | None = Field(default=None, ge=0, le=366)
-    escalate_after_days: WholeNumber | None = Field(default=None, ge=0, le=366)
-    check_in_days: WholeNumber | None = Field(default=None, ge=0, le=366)
+    overdue_every_days: Every | None = None
+    escalate_after_days: Every | None = None
+    check_in_days: Every | None = None
 
 
 def _compact(override: PolicyOverride) -> dict[str, Any]:

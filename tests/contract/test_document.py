@@ -167,3 +167,15 @@ def test_the_document_refuses_the_urls_the_server_refuses(client: TestClient) ->
         except ValidationError:
             accepted = False
         assert document.is_valid(url) == accepted, repr(character)
+
+
+def test_bounds_of_whole_numbers_are_json_schema_keywords(client: TestClient) -> None:
+    """Pydantic writes the bounds of a validated int as `ge`/`le`, which JSON Schema ignores:
+    a client (and schemathesis) then sends -1 for a position and gets 422."""
+    document = client.get("/openapi.json").text
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+
+    assert '"ge":' not in document
+    assert '"le":' not in document
+    position = schemas["PillarCreate"]["properties"]["position"]
+    assert (position["minimum"], position["maximum"]) == (0, 100_000)
