@@ -93,7 +93,7 @@ async def current_user(request: Request, session: SessionDep) -> User:
     else:
         user, version = await run_in_threadpool(user_for_secret, session, secret, now)
     if user is None:
-        raise await failed(request, Unauthenticated(BAD_TOKEN))
+        raise await failed(request, session, Unauthenticated(BAD_TOKEN))
     request.state.user = user
     request.state.data_version = version  # read before anything else of this request
     return user
@@ -149,7 +149,7 @@ async def _session_caller(request: Request, session: Session) -> User:
         raise Unauthenticated()
     user, version = await run_in_threadpool(_cookie_user, request, session, secret)
     if user is None:
-        raise await failed(request, Unauthenticated(N_("Sign in first.")))
+        raise await failed(request, session, Unauthenticated(N_("Sign in first.")))
     request.state.user = user
     request.state.data_version = version
     return user
@@ -171,10 +171,13 @@ def failure_limit(settings: Settings) -> limits.Limit:
 
 
 @answers(429)
-async def failed(request: Request, error: Unauthenticated) -> AppError:
+async def failed(request: Request, session: Session, error: Unauthenticated) -> AppError:
     """The answer to a credential that failed: `error` (401), counted against the client's
     address; 429 once the address has failed too often (decision 15). A valid credential is
-    never refused by the count."""
+    never refused by the count. The request's own transaction ends first: a write's holds
+    SQLite's write lock, which the count's transaction would wait for until it timed out."""
+    if session.in_transaction():
+        await run_in_threadpool(session.rollback)
     state = request.app.state
     key = limits.client_key(request.client.host if request.client else None)
     limit = failure_limit(state.settings)

@@ -136,7 +136,7 @@ async def feed_reader(
     user = await run_in_threadpool(feedkeys.user_for_key, session, key)
     if user is None:
         unknown = Unauthenticated(N_("The calendar feed key is unknown, or was replaced."))
-        raise await failed(request, unknown)
+        raise await failed(request, session, unknown)
     request.state.user = user
     return user
 

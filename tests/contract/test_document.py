@@ -179,3 +179,13 @@ def test_bounds_of_whole_numbers_are_json_schema_keywords(client: TestClient) ->
     assert '"le":' not in document
     position = schemas["PillarCreate"]["properties"]["position"]
     assert (position["minimum"], position["maximum"]) == (0, 100_000)
+
+
+def test_a_write_with_a_bad_token_is_refused_at_once(client: TestClient) -> None:
+    """A write's transaction holds SQLite's write lock from the token's look-up on; counting
+    the failure (decision 15) waited for it until the busy timeout, and answered 503."""
+    answer = client.post(
+        "/api/v1/organisations", json={"name": "X"}, headers={"Authorization": "Bearer nope"}
+    )
+
+    assert answer.status_code == 401, answer.text
