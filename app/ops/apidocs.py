@@ -61,8 +61,14 @@ REDOC_PAGE = """<!doctype html>
 
 
 # ReDoc's sidebar shows its maker's logo from the maker's CDN: the browser is told to load
-# images and make requests only here, so the page reveals its readers to no one else.
-HERE_ONLY = {"Content-Security-Policy": "img-src 'self' data:; connect-src 'self'"}
+# images and make requests only here, so the page reveals its readers to no one else; like
+# every page of ours it is framed by no one.
+HERE_ONLY = {
+    "Content-Security-Policy": (
+        "script-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
+        "base-uri 'none'"
+    )
+}
 
 
 def _page(request: Request, template: str) -> HTMLResponse:

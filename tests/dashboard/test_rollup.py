@@ -109,8 +109,14 @@ def test_summary_from_the_rollup_equals_the_tasks_counted(
         pytest.param(
             lambda w: ("POST", "/transitions", "T3", {"status": "in_progress"}), id="start"
         ),
-        pytest.param(lambda w: ("PATCH", "", "T7", {"due_date": "2025-12-01"}), id="due-date"),
-        pytest.param(lambda w: ("PATCH", "", "T3", {"due_date": None}), id="undated"),
+        pytest.param(
+            lambda w: ("PATCH", "", "T7", {"due_date": "2025-12-01", "due_date_reason": "Moved"}),
+            id="due-date",
+        ),
+        pytest.param(
+            lambda w: ("PATCH", "", "T3", {"due_date": None, "due_date_reason": "Open-ended"}),
+            id="undated",
+        ),
         pytest.param(lambda w: ("PATCH", "", "T1", {"progress": 90}), id="progress"),
         pytest.param(
             lambda w: (

@@ -38,6 +38,7 @@ def test_import_creates_and_updates_tasks(client: TestClient, session: Session) 
             "progress": "",
             "priority": "high",
             "due_date": "2026-09-30",
+            "due_date_reason": "",
             "lead_owner": w.ministry.code,
             "support_owners": f"{w.ngo.code}",
             "assignee_email": "SARI@example.test",
@@ -52,6 +53,7 @@ def test_import_creates_and_updates_tasks(client: TestClient, session: Session) 
             "progress": "30",
             "priority": "",
             "due_date": "",
+            "due_date_reason": "Waiting for the new budget",
             "lead_owner": w.ngo.code,
             "support_owners": w.ministry.code,
             "assignee_email": "",
@@ -156,7 +158,7 @@ def test_import_with_one_bad_row_writes_no_row(client: TestClient, session: Sess
     task = make_task(session, commitment=w.commitment, lead=w.ministry)
     content = csv_file(
         new_row(w, id="", version="", progress="10"),
-        new_row(w, id=str(task.id), version="1", progress="60"),
+        new_row(w, id=str(task.id), version="1", progress="60", due_date=task.due_date or ""),
         new_row(w, id="", version="", progress="150", due_date="2026-02-30"),
         new_row(w, id="", version="", progress="5"),
     )
