@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 logger = logging.getLogger("pantau.holders")
@@ -54,11 +55,19 @@ class PostgresHolder:
             if self._holding():
                 return
             self._drop()
-            pooled = self._engine.raw_connection()
-            pooled.detach()  # the lock lives as long as this connection: never pooled again
-            self._connection = pooled.dbapi_connection
-            self._connection.autocommit = True
-            self._connection.execute(LOCKED.replace(":key", "%s"), (int(self.id),))
+            try:
+                self._take()
+            except self._engine.dialect.loaded_dbapi.Error as error:
+                # The driver's own error, raw: wrapped as SQLAlchemy's, as every other
+                # statement's is, so that an outage answers 503 like the rest.
+                raise OperationalError(LOCKED, None, error) from error
+
+    def _take(self) -> None:
+        pooled = self._engine.raw_connection()
+        pooled.detach()  # the lock lives as long as this connection: never pooled again
+        self._connection = pooled.dbapi_connection
+        self._connection.autocommit = True
+        self._connection.execute(LOCKED.replace(":key", "%s"), (int(self.id),))
 
     def _holding(self) -> bool:
         """The lock's connection still answers (a restarted server dropped it, and the lock)."""
