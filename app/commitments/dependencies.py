@@ -27,6 +27,7 @@ def commitment_change(
 ) -> Change[Commitment, CommitmentUpdate]:
     commitment = service.resolve(session, ref)
     plans.ensure_can_write(session, user, commitment.plan_id)
+    service.check_change(session, commitment, data)
     check_if_match(request, commitment.version, body_version=data.version)
     return Change(commitment, data)
 

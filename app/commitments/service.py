@@ -234,6 +234,13 @@ def _placement(session: Session, commitment: Commitment, data: CommitmentUpdate)
     return fields
 
 
+def check_change(session: Session, commitment: Commitment, data: CommitmentUpdate) -> None:
+    """Refuse (422) a change naming what does not resolve, before its precondition is weighed
+    (412): no version makes it apply."""
+    _placement(session, commitment, data)
+    _related(session, data.related_organisations or [])
+
+
 def update(
     session: Session,
     commitment: Commitment,

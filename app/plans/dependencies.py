@@ -32,6 +32,7 @@ def plan_change(
     ref: str, data: PlanUpdate, request: Request, session: SessionDep, user: CoordinatorDep
 ) -> Change[Plan, PlanUpdate]:
     plan = _writable_plan(session, user, ref)
+    service.check_change(plan, data)
     check_if_match(request, plan.version, body_version=data.version)
     return Change(plan, data)
 

@@ -105,13 +105,19 @@ def create(session: Session, data: PlanCreate, *, actor_id: UUID | None, now: da
     return plan
 
 
-def update(
-    session: Session, plan: Plan, data: PlanUpdate, *, actor_id: UUID | None, now: datetime
-) -> Plan:
-    fields = data.model_dump(exclude_unset=True, exclude={"version"})
+def check_change(plan: Plan, data: PlanUpdate) -> None:
+    """Refuse (422) a change that could never apply, before its precondition is weighed (412)."""
+    fields = data.model_dump(exclude_unset=True)
     _check_period(
         fields.get("period_start", plan.period_start), fields.get("period_end", plan.period_end)
     )
+
+
+def update(
+    session: Session, plan: Plan, data: PlanUpdate, *, actor_id: UUID | None, now: datetime
+) -> Plan:
+    check_change(plan, data)
+    fields = data.model_dump(exclude_unset=True, exclude={"version"})
     changed = apply_changes(plan, fields, now=now)
     if changed:
         session.add(plan)

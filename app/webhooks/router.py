@@ -82,6 +82,7 @@ def update_webhook(
 ) -> WebhookPublic:
     """Change the URL, events or description, or enable a disabled webhook; send If-Match."""
     webhook = service.get(session, webhook_id)
+    service.check_change(data, settings)
     check_if_match(request, webhook.version, body_version=data.version)
     service.update(session, webhook, data, settings=settings, actor_id=user.id, now=clock.now())
     return answer(response, service.public(webhook), service.etag(webhook))

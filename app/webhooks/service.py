@@ -103,6 +103,12 @@ def create(
     return webhook, secret
 
 
+def check_change(data: WebhookUpdate, settings: Settings) -> None:
+    """Refuse (422) a target no version makes acceptable, before the precondition (412)."""
+    if data.url is not None:
+        check_url(data.url, settings)
+
+
 def update(
     session: Session,
     webhook: Webhook,
@@ -112,9 +118,8 @@ def update(
     actor_id: UUID,
     now: datetime,
 ) -> Webhook:
+    check_change(data, settings)
     fields = data.model_dump(exclude_unset=True, exclude={"version"})
-    if fields.get("url") is not None:
-        check_url(fields["url"], settings)
     if fields.get("events") is not None:
         fields["events"] = [WebhookEvent(e).value for e in fields["events"]]
     current = {name: getattr(webhook, name) for name in TRACKED}

@@ -77,3 +77,27 @@ def test_malformed_change_in_a_plan_not_coordinated_is_422(
     response = client.request(method, url, json=body, headers=headers)
 
     assert response.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/plans/P1", {"period_start": "2030-01-01", "period_end": "2029-01-01"}),
+        ("/commitments/C1", {"pillar": "NO-SUCH-PILLAR"}),
+        ("/commitments/C1", {"lead_organisation": "NO-SUCH-ORGANISATION"}),
+        ("/commitments/C1", {"related_organisations": ["NO-SUCH-ORGANISATION"]}),
+    ],
+)
+def test_a_change_that_could_never_apply_is_422_whatever_version_it_names(
+    client: TestClient, session: Session, path: str, body: dict[str, object]
+) -> None:
+    """A stale If-Match on a body that is wrong in itself: the client must fix the body first,
+    so the answer says that (422), not "fetch again and retry" (412)."""
+    plan = make_plan(session, code="P1")
+    make_commitment(session, plan=plan, code="C1")
+    _, headers = login(session, role=Role.admin)
+
+    response = client.patch(API + path, json=body, headers=headers | {"If-Match": '"999"'})
+
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"

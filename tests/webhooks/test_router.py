@@ -152,6 +152,22 @@ def test_update_with_stale_if_match_is_412(
     assert stale.status_code == 412
 
 
+def test_update_to_a_refused_address_is_422_whatever_version_it_names(
+    strict_client: TestClient, admin: dict[str, str]
+) -> None:
+    """No version makes a private address acceptable: the body is refused first (422, not 412)."""
+    body = {"url": "https://93.184.215.14/hook", "events": ["task.overdue"]}
+    created = strict_client.post(URL, json=body, headers=admin).json()
+
+    response = strict_client.patch(
+        f"{URL}/{created['id']}",
+        json={"url": "http://127.0.0.1/hook"},
+        headers={**admin, "If-Match": '"999"'},
+    )
+
+    assert response.status_code == 422
+
+
 def test_update_changes_events_and_version(
     client: TestClient, admin: dict[str, str], receiver: Receiver
 ) -> None:
