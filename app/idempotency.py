@@ -1,6 +1,8 @@
 """Idempotency-Key on POST, as pure ASGI middleware: a retry returns the first answer.
 
-A POST with an `Idempotency-Key` and a bearer token is scoped by (SHA-256 of the token, key).
+A POST with an `Idempotency-Key` and a bearer token is scoped by (SHA-256 of the token, key),
+and fingerprinted by its method, path, query and body; a multipart body by its parts, so a
+retry that picks another boundary is the same request.
 The key is claimed in a transaction of its own, committed before the request runs, so a
 duplicate that arrives meanwhile (another replica included) finds the claim and gets 409. The
 answer is stored before it is sent, so a client that saw it and retries gets it back. A 5xx or
@@ -14,6 +16,7 @@ again.
 import hashlib
 import logging
 import re
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,6 +26,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, delete
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers, UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -38,6 +43,8 @@ from app.ops.middleware import replay_body
 logger = logging.getLogger("pantau.idempotency")
 
 KEY = re.compile(r"^[\x21-\x7e]{1,200}$")  # visible ASCII, as the IETF draft's examples
+MULTIPART = "multipart/form-data"
+MAX_PARTS = 64  # a form beyond this is no form of ours: its raw bytes are fingerprinted
 KEPT_HEADERS = ("content-type", "content-language", "etag", "location", "link")
 REPLAYED = "Idempotent-Replayed"
 RETRY = {"Retry-After": "1"}
@@ -75,6 +82,50 @@ def fingerprint(method: str, path: str, query: bytes, body: bytes) -> str:
     for part in (method.encode(), path.encode(), query, body):
         digest.update(len(part).to_bytes(8, "big") + part)
     return digest.hexdigest()
+
+
+def _framed(*parts: bytes) -> bytes:
+    return b"".join(len(part).to_bytes(8, "big") + part for part in parts)
+
+
+async def canonical_body(headers: Headers, body: bytes) -> bytes:
+    """What a request's body says, as its fingerprint takes it. A multipart/form-data body is
+    its parts (field names, file names, content types and bytes, in order), not its bytes: the
+    boundary that separates them is the client's pick, and a retry may pick another. A body
+    that does not parse as multipart is taken as it is (the route refuses it anyway)."""
+    if headers.get("content-type", "").partition(";")[0].strip().casefold() != MULTIPART:
+        return body
+
+    async def stream() -> AsyncGenerator[bytes]:
+        yield body
+
+    parser = MultiPartParser(
+        headers,
+        stream(),
+        max_files=MAX_PARTS,
+        max_fields=MAX_PARTS,
+        max_part_size=max(len(body), 1),
+    )
+    try:
+        form = await parser.parse()
+    except MultiPartException:
+        return body
+    framed = [MULTIPART.encode()]
+    try:
+        for name, value in form.multi_items():
+            if isinstance(value, UploadFile):
+                content = await value.read()
+                described = (b"file", (value.filename or "").encode(), _type_of(value), content)
+                framed.append(_framed(name.encode(), *described))
+            else:
+                framed.append(_framed(name.encode(), b"field", value.encode()))
+    finally:
+        await form.close()
+    return _framed(*framed)
+
+
+def _type_of(upload: UploadFile) -> bytes:
+    return (upload.content_type or "").encode("latin-1", "replace")
 
 
 def _insert(session: Session, claim: Claim, now: datetime) -> bool:
@@ -197,7 +248,8 @@ class Idempotency:
             return
         body = await _read_body(receive)
         if body is not None:
-            mark = fingerprint(scope["method"], scope["path"], scope["query_string"], body)
+            canonical = await canonical_body(request.headers, body)
+            mark = fingerprint(scope["method"], scope["path"], scope["query_string"], canonical)
             state = scope["app"].state
             claim = Claim(state.engine, state.holder, hash_secret(secret), key, mark)
             await self._handle(claim, body, request, receive, send)
