@@ -101,7 +101,7 @@ def rows(
         yield from (_row(task, emails) for task in tasks)
 
 
-def _csv_text(value: Cell) -> str:
+def csv_text(value: Cell) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -118,11 +118,11 @@ def to_csv(table: Iterator[Row]) -> bytes:
     buffer.write(BOM)
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    writer.writerows([_csv_text(value) for value in row] for row in table)
+    writer.writerows([csv_text(value) for value in row] for row in table)
     return buffer.getvalue().encode("utf-8")
 
 
-def _xlsx_cell(sheet: object, value: Cell) -> object:
+def xlsx_cell(sheet: object, value: Cell) -> object:
     if isinstance(value, datetime):
         cell = WriteOnlyCell(sheet, value.replace(tzinfo=None))  # Excel has no zones: UTC
         cell.number_format = TIME_FORMAT
@@ -155,7 +155,7 @@ def to_xlsx(table: Iterator[Row]) -> bytes:
         header.append(cell)
     sheet.append(header)
     for row in table:
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
+        sheet.append([xlsx_cell(sheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

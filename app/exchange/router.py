@@ -1,17 +1,23 @@
+import re
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
 from app.auth import CurrentUserDep, current_user, failed, require_role
+from app.config import Settings
 from app.db import SessionDep, finish, get_engine, open_session
 from app.deps import CallerETagDep, ClockDep, DataETagDep, LocaleDep, SettingsDep, TodayDep
 from app.errors import Unauthenticated
-from app.exchange import calendar, export, feedkeys, files, service
-from app.exchange.schemas import FeedKeyCreated, ImportReport
+from app.exchange import calendar, export, feedkeys, files, matrix, service
+from app.exchange.schemas import FeedKeyCreated, ImportReport, MatrixFilters
 from app.http import answer, resource_etag
 from app.i18n import N_
-from app.models import Role, User
+from app.models import Plan, Role, User
+from app.organisations import service as organisations
+from app.plans import service as plans
+from app.reports import service as reports
 from app.tasks import query
 from app.tasks.router import FiltersDep
 
@@ -72,6 +78,85 @@ def export_tasks_xlsx(
     rows = export.rows(session, query.own(filters, user), viewer=user, today=today)
     content = export.to_xlsx(rows)
     return _file(content, export.XLSX_TYPE, etag, f'attachment; filename="tasks-{today}.xlsx"')
+
+
+MatrixFiltersDep = Annotated[MatrixFilters, Query()]
+
+
+def _matrix(
+    session: SessionDep,
+    ref: str,
+    filters: MatrixFilters,
+    *,
+    user: User,
+    today: date,
+    locale: str,
+    settings: Settings,
+) -> tuple[Plan, matrix.Matrix]:
+    plan = plans.resolve(session, ref)
+    period = reports.period_of(plan, settings, filters.period) if filters.period else None
+    filters = filters.model_copy(
+        update={"organisation": organisations.own(filters.organisation, user)}
+    )
+    built = matrix.build(
+        session, plan, filters, viewer=user, today=today, language=locale, period=period
+    )
+    return plan, built
+
+
+def _matrix_name(plan: Plan, filters: MatrixFilters, today: date, suffix: str) -> str:
+    code = re.sub(r"[^A-Za-z0-9._-]", "-", plan.code)
+    span = filters.period.upper() if filters.period else today.isoformat()
+    return f'attachment; filename="matrix-{code}-{span}.{suffix}"'
+
+
+@router.get(
+    "/plans/{ref}/matrix.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def export_matrix_csv(
+    ref: str,
+    user: CurrentUserDep,
+    etag: CallerETagDep,
+    session: SessionDep,
+    filters: MatrixFiltersDep,
+    today: TodayDep,
+    locale: LocaleDep,
+    settings: SettingsDep,
+) -> Response:
+    """The plan in the shape of its annex (strategy, focus, key intervention, output, target
+    year, responsible and related ministries/agencies), one row per task, in the request's
+    language: `;`-separated CSV, UTF-8 with a BOM, as Excel writes it in Indonesia."""
+    plan, built = _matrix(
+        session, ref, filters, user=user, today=today, locale=locale, settings=settings
+    )
+    disposition = _matrix_name(plan, filters, today, "csv")
+    return _file(matrix.to_csv(built), matrix.CSV_TYPE, etag, disposition)
+
+
+@router.get(
+    "/plans/{ref}/matrix.xlsx",
+    response_class=Response,
+    responses={200: {"content": {export.XLSX_TYPE: {}}}},
+)
+def export_matrix_xlsx(
+    ref: str,
+    user: CurrentUserDep,
+    etag: CallerETagDep,
+    session: SessionDep,
+    filters: MatrixFiltersDep,
+    today: TodayDep,
+    locale: LocaleDep,
+    settings: SettingsDep,
+) -> Response:
+    """The plan's matrix as a workbook: the matrix sheet, the ministries and agencies it names
+    (with their tasks and slips), and, for a `period`, that period's totals."""
+    plan, built = _matrix(
+        session, ref, filters, user=user, today=today, locale=locale, settings=settings
+    )
+    disposition = _matrix_name(plan, filters, today, "xlsx")
+    return _file(matrix.to_xlsx(built), export.XLSX_TYPE, etag, disposition)
 
 
 async def uploaded(request: Request, settings: SettingsDep) -> files.Upload:

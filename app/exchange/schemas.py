@@ -1,7 +1,12 @@
 from enum import StrEnum
+from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
+
+from app.fields import IsoDate, IsoDateTime
+from app.models import TaskStatus
+from app.tasks.schemas import Assignee, Ref, Schedule
 
 
 class ImportAction(StrEnum):
@@ -27,3 +32,29 @@ class ImportReport(BaseModel):
 class FeedKeyCreated(BaseModel):
     key: str = Field(description="The feed key, shown this once; only its hash is kept.")
     calendar_url: str = Field(description="GET this address from a calendar program.")
+
+
+class MatrixFilters(BaseModel):
+    """The query of a plan's matrix: the filters of GET /tasks but the plan (the path names
+    it), and a reporting period; they combine with AND."""
+
+    pillar: Ref | None = Field(default=None, description="Pillar code or id.")
+    commitment: Ref | None = Field(default=None, description="Commitment code or id.")
+    organisation: Ref | None = Field(
+        default=None, description="Owner organisation: code, alias or id."
+    )
+    status: list[TaskStatus] = Field(default_factory=list, description="Repeatable.")
+    schedule: list[Schedule] = Field(default_factory=list, description="Repeatable.")
+    due_before: IsoDate | None = Field(default=None, description="Due on or before this day.")
+    due_after: IsoDate | None = Field(default=None, description="Due on or after this day.")
+    updated_after: IsoDateTime | None = Field(default=None, description="Changed after.")
+    assignee: Assignee | None = Field(default=None, description="A user id, or `me`.")
+    q: Annotated[str, StringConstraints(max_length=200)] | None = Field(
+        default=None, description="Text in the title or description, ignoring case."
+    )
+    period: Annotated[str, StringConstraints(strip_whitespace=True, max_length=12)] | None = Field(
+        default=None,
+        description="A reporting period of the plan (GET /plans/{ref}/periods), such as "
+        "2026-S2: the tasks due in it or active during it, and the period's totals.",
+        examples=["2026-S2"],
+    )

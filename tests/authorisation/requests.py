@@ -201,6 +201,8 @@ REQUESTS: dict[str, Builder] = {
     ),
     "GET /api/v1/tasks.csv": _fixed(f"{API}/tasks.csv"),
     "GET /api/v1/tasks.xlsx": _fixed(f"{API}/tasks.xlsx"),
+    "GET /api/v1/plans/{ref}/matrix.csv": _plan_path("/matrix.csv"),
+    "GET /api/v1/plans/{ref}/matrix.xlsx": _plan_path("/matrix.xlsx?period=2026-S1"),
     "POST /api/v1/imports": _import,
     "GET /api/v1/calendar.ics": _fixed(f"{API}/calendar.ics"),
     "POST /api/v1/users/me/feed-key": _fixed(f"{API}/users/me/feed-key"),

@@ -84,6 +84,8 @@ EXPECTED: dict[str, dict[str, Row]] = {
     "DELETE /api/v1/alignments/{alignment_id}": {"P": ok(IN_P, 204), "Q": ok(IN_Q, 204)},
     "GET /api/v1/tasks.csv": {"-": READ},
     "GET /api/v1/tasks.xlsx": {"-": READ},
+    "GET /api/v1/plans/{ref}/matrix.csv": {"P": READ, "Q": READ},
+    "GET /api/v1/plans/{ref}/matrix.xlsx": {"P": READ},
     # A coordinator's rows in another plan are row errors: the whole file is refused (422).
     "POST /api/v1/imports": {
         "P": (200, 200, 422, 403, 403, 403, 401),
