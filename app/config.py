@@ -1,6 +1,7 @@
 from functools import lru_cache
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Annotated, Literal
+from urllib.parse import quote, urlencode
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -95,6 +96,13 @@ class Settings(BaseSettings):
         """The task's page for people, as every link the service sends gives it (e-mails,
         calendar events, webhook payloads): not the JSON resource, which a browser cannot open."""
         return f"{self.public_url.rstrip('/')}/tasks/{task_id}"
+
+    def period_report_url(self, plan_code: str, period: str) -> str:
+        """A plan's report for a period as people read it: the printable page that
+        GET /plans/{ref}/report serves a browser (signed-in by its session cookie)."""
+        query = urlencode({"period": period})
+        plan = quote(plan_code, safe="")
+        return f"{self.public_url.rstrip('/')}{self.api_prefix}/plans/{plan}/report?{query}"
 
     @field_validator("cors_origins", mode="before")
     @classmethod

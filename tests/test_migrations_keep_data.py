@@ -16,6 +16,7 @@ from uuid import UUID
 
 import pytest
 from sqlalchemy import Connection, MetaData, Table, select
+from sqlalchemy.exc import IntegrityError
 
 from app import migrate
 from app.db import make_engine
@@ -106,3 +107,45 @@ def test_the_initial_migration_is_frozen() -> None:
     (initial,) = VERSIONS.glob("*_0001_*.py")
 
     assert hashlib.sha256(initial.read_bytes()).hexdigest() == FROZEN_SHA256
+
+
+def test_reminders_of_0001_become_task_reminders_keyed_on_their_task(
+    empty_database: str,
+) -> None:
+    """Revision 0008 keys reminders on a subject: a reminder scheduled before the upgrade
+    keeps its key, so a pass after it cannot schedule the same reminder again."""
+    migrate.upgrade(empty_database, INITIAL)
+    engine = make_engine(empty_database)
+    try:
+        with engine.begin() as connection:
+            _fill(connection)
+        migrate.upgrade(empty_database)
+        with engine.connect() as connection:
+            reminder = _tables(connection)["reminder"]
+            columns = ("id", "subject", "subject_id", "task_id", "commitment_id", "period")
+            rows = connection.execute(select(*(reminder.columns[c] for c in columns))).all()
+            found = sorted(tuple(_normal(value) for value in row) for row in rows)
+        assert found == sorted(
+            (
+                _normal(row["id"]),
+                "task",
+                _normal(row["task_id"]),
+                _normal(row["task_id"]),
+                None,
+                None,
+            )
+            for row in ROWS["reminder"]
+        )
+        old = ROWS["reminder"][0]
+        again = {
+            **old,
+            "id": UUID(int=old["id"].int + 1000),
+            "digest_id": None,
+            "subject": "task",
+            "subject_id": old["task_id"],
+        }
+        values = {key: _bind(value, engine.dialect.name) for key, value in again.items()}
+        with pytest.raises(IntegrityError), engine.begin() as connection:
+            connection.execute(reminder.insert(), [values])
+    finally:
+        engine.dispose()

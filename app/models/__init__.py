@@ -24,6 +24,7 @@ from app.models.reminder import (
     ReminderDigest,
     ReminderKind,
     ReminderPass,
+    ReminderSubject,
 )
 from app.models.report import Assessment, Report, ReportState
 from app.models.signin import SignInRequest, WebSession
@@ -74,6 +75,7 @@ __all__ = [
     "ReminderDigest",
     "ReminderKind",
     "ReminderPass",
+    "ReminderSubject",
     "Report",
     "ReportState",
     "Role",

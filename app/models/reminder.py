@@ -24,6 +24,11 @@ class ReminderKind(StrEnum):
     stale = "stale"  # no update for the plan's check-in period
 
 
+class ReminderSubject(StrEnum):
+    task = "task"  # a task's deadline: subject_id is the task's id
+    report = "report"  # a commitment's report for a period: subject_id is the commitment's id
+
+
 class DeliveryStatus(StrEnum):
     pending = "pending"
     sent = "sent"
@@ -74,27 +79,54 @@ class ReminderDigest(Outbox, table=True):
 
 
 class Reminder(Outbox, table=True):
-    """A reminder owed: at most one per (task, due date, kind and day, recipient, channel)."""
+    """A reminder owed: at most one per (subject, series, kind and day, recipient, channel).
+
+    The subject is a task (series: its due date) or a commitment's report for a period (series:
+    the period's id); `subject_id` is the task's or the commitment's id, never NULL, so the
+    unique key holds alike on SQLite and PostgreSQL.
+    """
 
     __tablename__ = "reminder"
     __table_args__ = (
-        UniqueConstraint("task_id", "series", "kind", "point_on", "recipient", "channel"),
+        UniqueConstraint(
+            "subject",
+            "subject_id",
+            "series",
+            "kind",
+            "point_on",
+            "recipient",
+            "channel",
+            name="uq_reminder_key",
+        ),
         Index("ix_reminder_claim", "channel", "status", "next_attempt_at"),
         Index("ix_reminder_fire_at_id", "fire_at", "id"),
         Index("ix_reminder_recipient", "recipient"),
     )
 
     id: UUID = id_field()
-    task_id: UUID = Field(
-        sa_column=Column(ForeignKey("task.id", ondelete="CASCADE"), nullable=False)
+    subject: ReminderSubject = Field(
+        default=ReminderSubject.task,
+        sa_type=str_enum(ReminderSubject, length=12),
+        sa_column_kwargs={"server_default": ReminderSubject.task.value},
     )
-    # The due date the reminder belongs to (ISO), "-" for a task without one: a moved due date
-    # starts a new series, and NULL would make the unique key ineffective.
+    subject_id: UUID
+    task_id: UUID | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey("task.id", ondelete="CASCADE"), nullable=True),
+    )
+    commitment_id: UUID | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey("commitment.id", ondelete="CASCADE"), nullable=True),
+    )
+    period: str | None = Field(default=None, max_length=12)  # a report's period: 2026-S2
+    # A task's due date (ISO), "-" for a task without one, or a report's period: a moved due
+    # date starts a new series, and NULL would make the unique key ineffective.
     series: str = Field(max_length=10)
     due_date: date | None = None
     kind: ReminderKind = Field(sa_type=str_enum(ReminderKind, length=12))
     point_on: date  # the day the policy names, before the weekend or holiday shift
     offset_days: int | None = None  # point_on - due_date: -7 is a week before
+    # due_date: the task's, or the day the report of the period is due
     channel: Channel = Field(sa_type=str_enum(Channel, length=12))
     recipient: str = Field(max_length=36)  # the user's or the webhook's id
     user_id: UUID | None = Field(

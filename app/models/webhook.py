@@ -19,6 +19,9 @@ class WebhookEvent(StrEnum):
     task_reminder = "task.reminder"
     task_overdue = "task.overdue"
     task_escalated = "task.escalated"
+    report_reminder = "report.reminder"
+    report_overdue = "report.overdue"
+    report_escalated = "report.escalated"
 
 
 class Webhook(Versioned, table=True):

@@ -93,18 +93,40 @@ def _add_people(session: Session, audiences: list[Audience]) -> None:
         audience.people = _unique(people)
 
 
-def _add_coordinators(session: Session, audiences: list[Audience]) -> None:
+def coordinators_of(session: Session, plan_ids: Sequence[UUID]) -> dict[UUID, list[User]]:
+    """The deliverable coordinators of each plan."""
     rows = _rows(
         session,
         select(PlanCoordinator, User).join(User, col(User.id) == col(PlanCoordinator.user_id)),
         PlanCoordinator.plan_id,
-        [a.plan.id for a in audiences],
+        plan_ids,
     )
     by_plan: dict[UUID, list[User]] = {}
     for coordinator, user in rows:
         by_plan.setdefault(coordinator.plan_id, []).append(user)
+    return {plan_id: _unique(users) for plan_id, users in by_plan.items()}
+
+
+def contributors_of(
+    session: Session, organisation_ids: Sequence[UUID]
+) -> dict[UUID | None, list[User]]:
+    """The deliverable contributors of each organisation."""
+    rows = _rows(
+        session,
+        select(User).where(col(User.role) == Role.contributor),
+        User.organisation_id,
+        organisation_ids,
+    )
+    by_org: dict[UUID | None, list[User]] = {}
+    for user in rows:
+        by_org.setdefault(user.organisation_id, []).append(user)
+    return {organisation_id: _unique(users) for organisation_id, users in by_org.items()}
+
+
+def _add_coordinators(session: Session, audiences: list[Audience]) -> None:
+    by_plan = coordinators_of(session, [a.plan.id for a in audiences])
     for audience in audiences:
-        audience.coordinators = _unique(by_plan.get(audience.plan.id, []))
+        audience.coordinators = by_plan.get(audience.plan.id, [])
 
 
 def _unique(users: list[User]) -> list[User]:

@@ -1,7 +1,8 @@
 """Claims a batch of outbox rows and turns them into messages ready to send.
 
 A reminder whose task closed, moved its due date or silenced its reminders since it was
-scheduled is cancelled here instead of sent: completed and cancelled tasks stay quiet.
+scheduled is cancelled here instead of sent: completed and cancelled tasks stay quiet. So is a
+report's once the report is submitted or accepted.
 """
 
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from app.models import (
     Plan,
     Reminder,
     ReminderDigest,
+    ReminderSubject,
+    Report,
     Task,
     User,
     Webhook,
@@ -30,10 +33,13 @@ from app.models.reminder import OPEN_STATUSES
 from app.outbox import queue, signing
 from app.outbox.hooks import HookJob
 from app.reminders import messages
+from app.reminders import reports as report_reminders
 from app.reminders.audience import chunks
 from app.reminders.calendar import zone
 from app.reminders.mail import compose
 from app.reminders.policy import effective
+from app.reports import service as reports_service
+from app.reports.periods import Period
 
 M = TypeVar("M")
 
@@ -47,27 +53,47 @@ class MailJob:
 
 @dataclass
 class Context:
-    """The tasks, plans and people behind a batch of reminders, read in a few queries."""
+    """The tasks, reports, plans and people behind a batch of reminders, read in a few queries."""
 
     tasks: dict[UUID, Task]
     commitments: dict[UUID, Commitment]
     plans: dict[UUID, Plan]
     users: dict[UUID, User]
+    reports: dict[tuple[UUID, str], Report]
+    settings: Settings
 
     @classmethod
-    def load(cls, session: Session, reminders: list[Reminder]) -> "Context":
-        tasks = _by_id(session, Task, {r.task_id for r in reminders})
-        commitments = _by_id(session, Commitment, {t.commitment_id for t in tasks.values()})
+    def load(cls, session: Session, settings: Settings, reminders: list[Reminder]) -> "Context":
+        tasks = _by_id(session, Task, {r.task_id for r in reminders if r.task_id})
+        wanted = {t.commitment_id for t in tasks.values()}
+        wanted |= {r.commitment_id for r in reminders if r.commitment_id}
+        commitments = _by_id(session, Commitment, wanted)
         plans = _by_id(session, Plan, {c.plan_id for c in commitments.values()})
         users = _by_id(session, User, {r.user_id for r in reminders if r.user_id})
-        return cls(tasks, commitments, plans, users)
+        reports = _reports(session, [r for r in reminders if r.commitment_id])
+        return cls(tasks, commitments, plans, users, reports, settings)
+
+    def plan_for(self, reminder: Reminder) -> Plan:
+        if reminder.commitment_id is not None:
+            return self.plans[self.commitments[reminder.commitment_id].plan_id]
+        return self.plan_of(self.tasks[reminder.task_id])  # type: ignore[index]
 
     def plan_of(self, task: Task) -> Plan:
         return self.plans[self.commitments[task.commitment_id].plan_id]
 
     def why_not(self, reminder: Reminder) -> str | None:
         """Why the reminder should no longer go out, or None."""
-        task = self.tasks.get(reminder.task_id)
+        if reminder.subject is ReminderSubject.report:
+            reason = self._report_why_not(reminder)
+        else:
+            reason = self._task_why_not(reminder)
+        user = self.users.get(reminder.user_id) if reminder.user_id else None
+        if reason is None and user is not None and not user.active:
+            return "the recipient is inactive"
+        return reason
+
+    def _task_why_not(self, reminder: Reminder) -> str | None:
+        task = self.tasks.get(reminder.task_id) if reminder.task_id else None
         if task is None or task.status not in TASK_OPEN:
             return "the task is closed"
         if (task.due_date.isoformat() if task.due_date else "-") != reminder.series:
@@ -75,12 +101,33 @@ class Context:
         plan = self.plan_of(task)
         if not effective(plan.reminder_policy, task.reminder_policy).enabled:
             return "reminders are off for this task"
-        if reminder.user_id is not None and not self.users[reminder.user_id].active:
-            return "the recipient is inactive"
         return None
 
+    def _report_why_not(self, reminder: Reminder) -> str | None:
+        commitment = (
+            self.commitments.get(reminder.commitment_id) if reminder.commitment_id else None
+        )
+        if commitment is None or reminder.period is None:
+            return "the commitment is gone"
+        report = self.reports.get((commitment.id, reminder.period))
+        if report is not None and report.state in report_reminders.QUIET:
+            return f"the report is {report.state.value}"
+        plan = self.plans[commitment.plan_id]
+        if not effective(plan.reminder_policy, None).enabled:
+            return "reminders are off for this plan"
+        period = self.period(plan, reminder.period)
+        if period is None or period.due != reminder.due_date:
+            return "the report's due date moved"
+        return None
+
+    def period(self, plan: Plan, ident: str) -> Period | None:
+        found = reports_service.plan_periods(plan, self.settings)
+        return next((period for period in found if period.id == ident), None)
+
     def item(self, settings: Settings, reminder: Reminder, locale: str) -> messages.Item:
-        task = self.tasks[reminder.task_id]
+        if reminder.subject is ReminderSubject.report:
+            return self._report_item(settings, reminder, locale)
+        task = self.tasks[reminder.task_id]  # type: ignore[index]
         commitment = self.commitments[task.commitment_id]
         plan = self.plans[commitment.plan_id]
         indonesian = locale == "id"
@@ -97,6 +144,41 @@ class Context:
             plan=plan.title_id if indonesian else plan.title_en,
             link=settings.task_page_url(task.id),
         )
+
+    def _report_item(self, settings: Settings, reminder: Reminder, locale: str) -> messages.Item:
+        commitment = self.commitments[reminder.commitment_id]  # type: ignore[index]
+        plan = self.plans[commitment.plan_id]
+        period = reminder.period or ""
+        report = self.reports.get((commitment.id, period))
+        indonesian = locale == "id"
+        return messages.Item(
+            kind=reminder.kind,
+            title=messages.report_title(period, commitment.code, locale),
+            status=report.state.value if report else messages.NOT_FILED,
+            progress=0,
+            due_date=reminder.due_date,
+            activity_on=reminder.due_date or reminder.point_on,
+            commitment=f"{commitment.code} — "
+            + (commitment.title_id if indonesian else commitment.title_en),
+            plan=plan.title_id if indonesian else plan.title_en,
+            link=settings.period_report_url(plan.code, period),
+            subject=ReminderSubject.report,
+            period=period,
+        )
+
+
+def _reports(session: Session, reminders: list[Reminder]) -> dict[tuple[UUID, str], Report]:
+    """The reports filed for the reminders' (commitment, period), whatever their state."""
+    found: dict[tuple[UUID, str], Report] = {}
+    commitment_ids = sorted({r.commitment_id for r in reminders if r.commitment_id}, key=str)
+    periods = sorted({r.period for r in reminders if r.period})
+    for part in chunks(commitment_ids):
+        statement = select(Report).where(
+            col(Report.commitment_id).in_(part), col(Report.period).in_(periods)
+        )
+        for report in session.exec(statement).all():
+            found[(report.commitment_id, report.period)] = report
+    return found
 
 
 def _by_id(session: Session, model: type[M], ids: set[UUID]) -> dict[UUID, M]:
@@ -118,7 +200,7 @@ def _mail(
 ) -> EmailMessage:
     locale = user.locale.value
     items = [context.item(settings, row, locale) for row in rows]
-    plan = context.plan_of(context.tasks[rows[0].task_id])
+    plan = context.plan_for(rows[0])
     today = now.astimezone(zone(user.time_zone, plan.time_zone)).date()
     return compose(
         settings,
@@ -154,7 +236,9 @@ def claim_mail(
     singles = queue.claim(session, Reminder, lease, where=single)
     digests = queue.claim(session, ReminderDigest, lease)
     members = _digest_members(session, [d.id for d in digests])
-    context = Context.load(session, singles + [r for rows in members.values() for r in rows])
+    context = Context.load(
+        session, settings, singles + [r for rows in members.values() for r in rows]
+    )
     kept, cancelled = _keep(context, singles, now)
     jobs = [
         MailJob(_mail(settings, context, context.users[r.user_id], [r], now), (r.id,))
@@ -207,7 +291,7 @@ def claim_hooks(
     )
     webhooks = _by_id(session, Webhook, {row.webhook_id for row in rows})
     reminders = _by_id(session, Reminder, {r.reminder_id for r in rows if r.reminder_id})
-    context = Context.load(session, list(reminders.values()))
+    context = Context.load(session, settings, list(reminders.values()))
     jobs, cancelled = [], 0
     for row in rows:
         reminder = reminders.get(row.reminder_id) if row.reminder_id else None

@@ -4,7 +4,9 @@ from dataclasses import dataclass
 from datetime import date
 from html import escape
 
-from app.models import ReminderKind
+from app.models import ReminderKind, ReminderSubject
+
+NOT_FILED = "not_filed"  # the status of a report nobody has started
 
 MONTHS = {
     "en": "January February March April May June July August September October November December",
@@ -20,8 +22,12 @@ STATUS = {
         "not_started": "belum dimulai",
         "in_progress": "sedang berjalan",
         "blocked": "terhambat",
+        NOT_FILED: "belum diisi",
+        "draft": "draf",
+        "returned": "dikembalikan untuk diperbaiki",
     },
 }
+STATUS["en"] |= {NOT_FILED: "not filed", "returned": "returned for changes"}
 TEXT = {
     "en": {
         "hello": "Hello {name},",
@@ -42,6 +48,13 @@ TEXT = {
         "organisation.",
         "coordinators": "You receive this as a coordinator of the plan: the task is overdue "
         "and nobody has updated it.",
+        "report": "Report",
+        "report_title": "Report for {period}: {code}",
+        "period": "Period",
+        "report_people": "You receive this as a contributor of the commitment's lead "
+        "organisation, which reports on it.",
+        "report_coordinators": "You receive this as a coordinator of the plan: the report is "
+        "overdue and has not been submitted.",
     },
     "id": {
         "hello": "Halo {name},",
@@ -62,6 +75,13 @@ TEXT = {
         "organisasi pengampunya.",
         "coordinators": "Anda menerima pesan ini sebagai koordinator rencana: tugas ini "
         "terlambat dan belum diperbarui.",
+        "report": "Laporan",
+        "report_title": "Laporan periode {period}: {code}",
+        "period": "Periode",
+        "report_people": "Anda menerima pesan ini sebagai kontributor organisasi pengampu "
+        "komitmen, yang melaporkannya.",
+        "report_coordinators": "Anda menerima pesan ini sebagai koordinator rencana: laporan "
+        "ini terlambat dan belum diserahkan.",
     },
 }
 
@@ -77,10 +97,16 @@ class Item:
     commitment: str
     plan: str
     link: str
+    subject: ReminderSubject = ReminderSubject.task
+    period: str | None = None
 
 
 def _locale(locale: str) -> str:
     return locale if locale in TEXT else "en"
+
+
+def report_title(period: str, code: str, locale: str) -> str:
+    return TEXT[_locale(locale)]["report_title"].format(period=period, code=code)
 
 
 def long_date(day: date, locale: str) -> str:
@@ -104,13 +130,24 @@ def phrase(item: Item, today: date, locale: str) -> str:
         said = words["tomorrow" if left == 1 else "today"]
     else:
         said = words["overdue"].format(n=-left)
-    return f"{said}, {quiet}" if item.kind is ReminderKind.escalation else said
+    escalated = item.kind is ReminderKind.escalation and item.subject is ReminderSubject.task
+    return f"{said}, {quiet}" if escalated else said
 
 
 def _fields(item: Item, locale: str) -> list[tuple[str, str]]:
     words = TEXT[_locale(locale)]
     status = STATUS[_locale(locale)].get(item.status, item.status)
     due = long_date(item.due_date, locale) if item.due_date else words["none"]
+    if item.subject is ReminderSubject.report:
+        return [
+            (words["report"], item.title),
+            (words["period"], item.period or ""),
+            (words["commitment"], item.commitment),
+            (words["plan"], item.plan),
+            (words["due"], due),
+            (words["status"], status),
+            (words["open"], item.link),
+        ]
     return [
         (words["task"], item.title),
         (words["commitment"], item.commitment),
@@ -130,7 +167,9 @@ def subject(items: list[Item], today: date, locale: str) -> str:
 
 def _why(items: list[Item], locale: str) -> str:
     escalated = all(item.kind is ReminderKind.escalation for item in items)
-    return TEXT[_locale(locale)]["coordinators" if escalated else "people"]
+    reports = all(item.subject is ReminderSubject.report for item in items)
+    key = "coordinators" if escalated else "people"
+    return TEXT[_locale(locale)][f"report_{key}" if reports else key]
 
 
 def plain(name: str, items: list[Item], today: date, locale: str) -> str:

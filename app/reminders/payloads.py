@@ -8,7 +8,8 @@ from app.config import Settings
 from app.models import Commitment, Plan, Task
 from app.outbox import signing
 from app.reminders.audience import Audience
-from app.reminders.planner import EVENT, Owed
+from app.reminders.planner import Owed
+from app.reminders.reports import ReportAudience
 
 
 def _task(settings: Settings, task: Task) -> dict[str, Any]:
@@ -32,10 +33,32 @@ def _titled(row: Commitment | Plan) -> dict[str, Any]:
     }
 
 
+def _report(settings: Settings, audience: ReportAudience) -> dict[str, Any]:
+    """The report owed: its period and due date, its state (None when none is filed yet) and
+    the page to read the plan's report for the period on."""
+    report, period = audience.report, audience.period
+    return {
+        "id": str(report.id) if report else None,
+        "period": period.id,
+        "due_date": period.due.isoformat(),
+        "state": report.state.value if report else None,
+        "url": settings.period_report_url(audience.plan.code, period.id),
+    }
+
+
 def reminder(
-    settings: Settings, owed: Owed, audience: Audience, reminder_id: UUID, now: datetime
+    settings: Settings,
+    owed: Owed,
+    audience: Audience | ReportAudience,
+    reminder_id: UUID,
+    now: datetime,
 ) -> dict[str, Any]:
     due = owed.due_date
+    about = (
+        {"report": _report(settings, audience)}
+        if isinstance(audience, ReportAudience)
+        else {"task": _task(settings, audience.task)}
+    )
     data = {
         "reminder": {
             "id": str(reminder_id),
@@ -44,8 +67,8 @@ def reminder(
             "offset_days": (owed.point.on - due).days if due else None,
             "fire_at": owed.fire_at.isoformat(),
         },
-        "task": _task(settings, audience.task),
+        **about,
         "commitment": _titled(audience.commitment),
         "plan": _titled(audience.plan),
     }
-    return signing.envelope(EVENT[owed.point.kind].value, data, now)
+    return signing.envelope(owed.event.value, data, now)

@@ -5,7 +5,16 @@ from datetime import date, datetime
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from app.models import TASK_OPEN, Channel, ReminderKind, User, Webhook, WebhookEvent
+from app.models import (
+    TASK_OPEN,
+    Channel,
+    Plan,
+    ReminderKind,
+    ReminderSubject,
+    User,
+    Webhook,
+    WebhookEvent,
+)
 from app.reminders.audience import Audience
 from app.reminders.calendar import WorkingCalendar, send_days, zone
 from app.reminders.policy import Point, due_points, effective, escalation_points, stale_points
@@ -17,6 +26,17 @@ EVENT = {
     ReminderKind.overdue: WebhookEvent.task_overdue,
     ReminderKind.escalation: WebhookEvent.task_escalated,
 }
+REPORT_EVENT = {
+    ReminderKind.before: WebhookEvent.report_reminder,
+    ReminderKind.due: WebhookEvent.report_reminder,
+    ReminderKind.overdue: WebhookEvent.report_overdue,
+    ReminderKind.escalation: WebhookEvent.report_escalated,
+}
+
+
+def event_of(subject: ReminderSubject, kind: ReminderKind) -> WebhookEvent:
+    """The webhook event a reminder is delivered as."""
+    return (REPORT_EVENT if subject is ReminderSubject.report else EVENT)[kind]
 
 
 @dataclass(frozen=True)
@@ -45,7 +65,7 @@ class World:
 
 @dataclass(frozen=True)
 class Owed:
-    task_id: UUID
+    subject_id: UUID  # the task's id, or the commitment's for a report
     series: str
     due_date: date | None
     point: Point
@@ -54,11 +74,26 @@ class Owed:
     fire_at: datetime
     user: User | None = None
     webhook: Webhook | None = None
+    subject: ReminderSubject = ReminderSubject.task
+    period: str | None = None
 
     @property
-    def key(self) -> tuple[UUID, str, ReminderKind, date, str, Channel]:
+    def task_id(self) -> UUID | None:
+        return self.subject_id if self.subject is ReminderSubject.task else None
+
+    @property
+    def commitment_id(self) -> UUID | None:
+        return self.subject_id if self.subject is ReminderSubject.report else None
+
+    @property
+    def event(self) -> WebhookEvent:
+        return event_of(self.subject, self.point.kind)
+
+    @property
+    def key(self) -> tuple[ReminderSubject, UUID, str, ReminderKind, date, str, Channel]:
         return (
-            self.task_id,
+            self.subject,
+            self.subject_id,
             self.series,
             self.point.kind,
             self.point.on,
@@ -73,6 +108,19 @@ class Window:
     now: datetime
     first: date
     last: date
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a series of reminders is about: a task's deadline or a commitment's report."""
+
+    kind: ReminderSubject
+    id: UUID
+    series: str
+    due_date: date | None
+    plan: Plan
+    created_at: datetime  # no reminder falls before the subject existed
+    period: str | None = None
 
 
 def owed(audience: Audience, world: World, window: Window) -> list[Owed]:
@@ -92,34 +140,55 @@ def owed(audience: Audience, world: World, window: Window) -> list[Owed]:
     if task.due_date is not None:
         reminders += due_points(policy, task.due_date, first, last)
         escalations = escalation_points(policy, task.due_date, activity_on, first, last)
-    groups = [(reminders, audience.people), (escalations, audience.coordinators)]
+    due = task.due_date
+    subject = Subject(
+        ReminderSubject.task,
+        task.id,
+        due.isoformat() if due else "-",
+        due,
+        plan,
+        task.created_at,
+    )
+    return series(
+        subject, world, window, [(reminders, audience.people), (escalations, audience.coordinators)]
+    )
+
+
+def series(
+    subject: Subject,
+    world: World,
+    window: Window,
+    groups: list[tuple[list[Point], list[User]]],
+) -> list[Owed]:
+    """Per group of points and their audience, each recipient's latest point in the window."""
     found: list[Owed] = []
     for points, recipients in groups:
         if points:
-            found += _series(audience, world, window, points, recipients, plan_zone)
+            found += _series(subject, world, window, points, recipients)
     return found
 
 
 def _series(
-    audience: Audience,
+    subject: Subject,
     world: World,
     window: Window,
     points: list[Point],
     people: list[User],
-    plan_zone: ZoneInfo,
 ) -> list[Owed]:
-    calendar = world.calendar(audience.plan.holiday_country)
+    plan = subject.plan
+    plan_zone = zone(plan.time_zone, world.default_zone)
+    calendar = world.calendar(plan.holiday_country)
     found: list[Owed] = []
     for user in people:
-        where = zone(user.time_zone, audience.plan.time_zone or world.default_zone)
-        hit = _latest(points, calendar, where, audience, window)
+        where = zone(user.time_zone, plan.time_zone or world.default_zone)
+        hit = _latest(points, calendar, where, subject, window)
         if hit is not None:
-            found.append(_owed(audience, hit, Channel.email, str(user.id), user=user))
+            found.append(_owed(subject, hit, Channel.email, str(user.id), user=user))
     for webhook in world.webhooks:
-        wanted = [p for p in points if EVENT[p.kind].value in webhook.events]
-        hit = _latest(wanted, calendar, plan_zone, audience, window)
+        wanted = [p for p in points if event_of(subject.kind, p.kind).value in webhook.events]
+        hit = _latest(wanted, calendar, plan_zone, subject, window)
         if hit is not None:
-            found.append(_owed(audience, hit, Channel.webhook, str(webhook.id), webhook=webhook))
+            found.append(_owed(subject, hit, Channel.webhook, str(webhook.id), webhook=webhook))
     return found
 
 
@@ -127,12 +196,12 @@ def _latest(
     points: list[Point],
     calendar: WorkingCalendar,
     where: ZoneInfo,
-    audience: Audience,
+    subject: Subject,
     window: Window,
 ) -> tuple[datetime, Point] | None:
-    """A point counts when it falls in the window and after the task existed: a task created
+    """A point counts when it falls in the window and after the subject existed: a task created
     yesterday never missed last week's reminder."""
-    created = audience.task.created_at
+    created = subject.created_at
     fired = [(calendar.fire_at(p.on, where), p) for p in points]
     due = [(at, p) for at, p in fired if window.since < at <= window.now and at >= created]
     # A deadline reminder says more than a stale nudge (it shows status and progress too), so
@@ -145,7 +214,7 @@ def _latest(
 
 
 def _owed(
-    audience: Audience,
+    subject: Subject,
     hit: tuple[datetime, Point],
     channel: Channel,
     recipient: str,
@@ -153,15 +222,16 @@ def _owed(
     user: User | None = None,
     webhook: Webhook | None = None,
 ) -> Owed:
-    due = audience.task.due_date
     return Owed(
-        task_id=audience.task.id,
-        series=due.isoformat() if due else "-",
-        due_date=due,
+        subject_id=subject.id,
+        series=subject.series,
+        due_date=subject.due_date,
         point=hit[1],
         channel=channel,
         recipient=recipient,
         fire_at=hit[0],
         user=user,
         webhook=webhook,
+        subject=subject.kind,
+        period=subject.period,
     )

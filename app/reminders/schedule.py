@@ -19,9 +19,9 @@ from app.models import TASK_OPEN, Plan, ReminderPass, Task, User, Webhook
 from app.models.reminder import TASK_OVERRIDE
 from app.reminders import audience as audiences
 from app.reminders import policy as policies
-from app.reminders import store
+from app.reminders import reports, store
 from app.reminders.audience import chunks
-from app.reminders.planner import Owed, Window, World, owed
+from app.reminders.planner import Window, World, owed
 
 PASS = "schedule"
 # Any zone is within 14 hours of UTC: a day of activity in some zone lies within this margin.
@@ -126,10 +126,11 @@ def run(session: Session, settings: Settings, now: datetime) -> int:
         return 0
     tasks = candidates(session, policy_set, days)
     window = Window(since=since, now=now, first=min(days), last=max(days))
-    pending: list[tuple[Owed, audiences.Audience]] = []
+    pending: list[store.Pending] = []
     for audience in audiences.load(session, tasks):
         if dates.in_range(audience.task.due_date):
             pending += [(item, audience) for item in owed(audience, world, window)]
         else:  # its points overflow or lie millennia away: one bad row stops no pass
             dates.bad_row("reminders", audience.task.id, due_date=audience.task.due_date)
+    pending += reports.pending(session, settings, world, window)
     return store.save(session, settings, pending, now)

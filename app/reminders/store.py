@@ -14,10 +14,11 @@ from app.outbox import queue
 from app.outbox.signing import new_message_id
 from app.reminders import payloads
 from app.reminders.audience import Audience
-from app.reminders.planner import EVENT, Owed
+from app.reminders.planner import Owed
+from app.reminders.reports import ReportAudience
 
-KEY = ["task_id", "series", "kind", "point_on", "recipient", "channel"]
-Pending = tuple[Owed, Audience]
+KEY = ["subject", "subject_id", "series", "kind", "point_on", "recipient", "channel"]
+Pending = tuple[Owed, Audience | ReportAudience]
 
 
 def _insert(session: Session, model: Any) -> Any:
@@ -69,7 +70,11 @@ def _values(owed: Owed, digests: dict[Any, UUID], now: datetime) -> dict[str, An
     due = owed.due_date
     return {
         "id": uuid4(),
+        "subject": owed.subject,
+        "subject_id": owed.subject_id,
         "task_id": owed.task_id,
+        "commitment_id": owed.commitment_id,
+        "period": owed.period,
         "series": owed.series,
         "due_date": due,
         "kind": owed.point.kind,
@@ -124,7 +129,7 @@ def _deliveries(
             {
                 "id": uuid4(),
                 "webhook_id": owed.webhook.id,
-                "event_type": EVENT[owed.point.kind].value,
+                "event_type": owed.event.value,
                 "message_id": new_message_id(),
                 "payload": payloads.reminder(settings, owed, audience, reminder_id, now),
                 "reminder_id": reminder_id,

@@ -11,6 +11,9 @@ from tests.reminders.servers import Receiver
 from tests.webhooks.conftest import PUBLIC_KEYS, URL, subscribe, webhook
 
 ALL_EVENTS = [
+    "report.escalated",
+    "report.overdue",
+    "report.reminder",
     "task.created",
     "task.escalated",
     "task.overdue",
