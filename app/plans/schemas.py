@@ -85,7 +85,7 @@ class ReportingPolicy(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     cadence: Literal["quarter", "semester", "year"] | None = None
-    due_days: Annotated[int, Field(ge=0, le=365)] | None = Field(
+    due_days: Annotated[WholeNumber, Field(ge=0, le=365), Bounded()] | None = Field(
         default=None, description="Days after a period's end that its reports are due."
     )
 
