@@ -1,6 +1,6 @@
 """The period report of a plan as data: the JSON answer, and what the HTML and Markdown show."""
 
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID
 
 from pydantic import BaseModel, Field
@@ -19,6 +19,20 @@ class TaskLine(BaseModel):
     progress: int
     due_date: date | None
     days_overdue: int | None = None
+
+
+class SlipLine(BaseModel):
+    """A due date moved to a later day, as the task's history keeps it (decision 16)."""
+
+    task: UUID
+    title: str
+    commitment: str
+    lead_organisation: str | None
+    old_due_date: date | None
+    new_due_date: date | None
+    reason: str | None = Field(description="The due_date_reason given with the move.")
+    actor: str | None = Field(description="The name of who moved it.")
+    at: datetime
 
 
 class CommitmentLine(BaseModel):
@@ -63,6 +77,10 @@ class PeriodReport(BaseModel):
     organisations: list[OrganisationSummary]
     completed: list[TaskLine] = Field(description="Tasks moved to completed in the period.")
     overdue: dict[str, list[TaskLine]] = Field(description="Open work past due, by lead.")
+    slipped: list[SlipLine] = Field(
+        description="Due dates moved to a later day within the period: old and new due date, "
+        "the reason and who moved it, by lead organisation."
+    )
     reports: list[CommitmentLine]
     missing: list[CommitmentLine] = Field(description="Commitments with no report yet.")
     rollup: list[RollupLine] = Field(description="Regional plans: aligned national work.")

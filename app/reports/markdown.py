@@ -11,9 +11,9 @@ from app.i18n import N_
 from app.reports.document_schemas import CommitmentLine, PeriodReport, RollupLine
 from app.reports.words import words
 
-SLIPPED = N_(
-    "Open work past its commitment's target year, by organisation. "
-    "The reasons for moved due dates are not recorded yet."
+SLIPPED = N_("Open work past its commitment's target year, by organisation.")
+MOVED = N_(
+    "Due dates moved to a later day in the period, with the reason given and who moved them."
 )
 SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 
@@ -100,6 +100,18 @@ def _overdue(report: PeriodReport, w: dict[str, Any]) -> Iterator[str]:
 def _organisations(report: PeriodReport, w: dict[str, Any]) -> Iterator[str]:
     _ = w["_"]
     yield from _section(_("Slipped deadlines"))
+    yield _(MOVED)
+    yield ""
+    if not report.slipped:
+        yield _("Nothing.")
+    for slip in report.slipped:
+        lead = f", {escape(slip.lead_organisation)}" if slip.lead_organisation else ""
+        moved = f"{slip.old_due_date or '—'} → {slip.new_due_date or '—'}"
+        reason = escape(slip.reason or "—")
+        mover = _("Moved by")
+        by = f" ({mover} {escape(slip.actor)}, {slip.at.date()})" if slip.actor else ""
+        yield f"- {escape(slip.commitment)}: {escape(slip.title)}{lead}: {moved}. {reason}{by}"
+    yield ""
     yield _(SLIPPED)
     yield ""
     header = [

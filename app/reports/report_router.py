@@ -46,7 +46,12 @@ def _answer(request: Request, report: PeriodReport, kind: str, etag: str) -> Res
         return PlainTextResponse(body, media_type="text/markdown; charset=utf-8", headers=headers)
     if kind == "json":
         return Response(report.model_dump_json(), media_type="application/json", headers=headers)
-    context = {"r": report, "slipped": markdown.SLIPPED, **words(report.language)}
+    context = {
+        "r": report,
+        "slipped": markdown.SLIPPED,
+        "moved": markdown.MOVED,
+        **words(report.language),
+    }
     context.pop("_")  # the template's `_` is the pages' own, for the same language
     page = render(request, "period_report.html", context)
     page.headers.update(headers)

@@ -230,3 +230,59 @@ def test_regional_rollup_reads_two_member_states(
     assert second["national"] == []
     assert "Regional roll-up" in page.text
     assert "https://dict.gov.ph/report" in page.text
+
+
+def _move_later(client: TestClient, headers: dict[str, str], title: str, due: str) -> None:
+    """Through PATCH /tasks, as people move a due date: with a reason (decision 16)."""
+    listed = client.get("/api/v1/tasks", params={"q": title}, headers=headers).json()
+    [task] = [t for t in listed["items"] if t["title"] == title]
+    response = client.patch(
+        f"/api/v1/tasks/{task['id']}",
+        json={"due_date": due, "due_date_reason": f"Decree {SCRIPT} not signed yet"},
+        headers={**headers, "If-Match": f'"{task["version"]}"'},
+    )
+    assert response.status_code == 200, response.text
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "reason_label"),
+    [
+        ("en", "Due dates moved to a later day", "Reason"),
+        ("id", "Tenggat yang dimundurkan", "Alasan"),
+    ],
+)
+def test_slipped_deadlines_list_each_move_with_its_reason_and_mover(
+    client: TestClient,
+    session: Session,
+    perpres: Plan,
+    language: str,
+    heading: str,
+    reason_label: str,
+) -> None:
+    mover, headers = login(session)
+    _move_later(client, headers, f"Late {SCRIPT}", "2026-04-30")
+    localised = {**headers, "Accept-Language": language}
+
+    body = client.get(
+        URL, params={"period": "2026-S1"}, headers={**localised, "Accept": "application/json"}
+    ).json()
+    page = client.get(URL, params={"period": "2026-S1"}, headers=localised).text
+    markdown = client.get(f"{URL}.md", params={"period": "2026-S1"}, headers=localised).text
+    other_period = client.get(
+        URL, params={"period": "2025-S2"}, headers={**headers, "Accept": "application/json"}
+    ).json()
+
+    [slip] = body["slipped"]
+    assert (slip["commitment"], slip["lead_organisation"]) == ("PREV-01", "KEMENPPPA")
+    assert (slip["old_due_date"], slip["new_due_date"]) == ("2026-01-05", "2026-04-30")
+    assert (slip["reason"], slip["actor"]) == (f"Decree {SCRIPT} not signed yet", mover.name)
+    assert other_period["slipped"] == []  # the move was made in 2026-S1
+    for text in (page, markdown):
+        assert heading in text
+        assert "2026-01-05 → 2026-04-30" in text
+        assert SCRIPT not in text
+    assert f'<th scope="col">{reason_label}</th>' in page
+    assert "Decree &lt;script&gt;" in page
+    moved_by = "Moved by" if language == "en" else "Dipindahkan oleh"
+    escaped = "Decree &lt;script&gt;alert\\('x'\\)&lt;/script&gt; not signed yet"
+    assert f"{escaped} ({moved_by} {mover.name}" in markdown
