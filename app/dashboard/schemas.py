@@ -41,8 +41,15 @@ class OrganisationSummary(BaseModel):
     lead: int
     open: int
     overdue: int
-    slipped: int
+    slipped: int = Field(
+        description="Open work due after its commitment's target year, or still open once "
+        "that year has ended."
+    )
     done: int
+    slips: int = Field(
+        description="Moves of a due date to a later day (each with its reason in the task's "
+        "history), summed over the tasks the organisation owns."
+    )
 
 
 class TaskBrief(BaseModel):

@@ -29,7 +29,7 @@ from app.organisations import service as organisations
 from app.tasks.schemas import Schedule
 
 BRIEF_LIMIT = 10
-COUNTED = ("tasks", "lead", "open", "overdue", "slipped", "done")
+COUNTED = ("tasks", "lead", "open", "overdue", "slipped", "done", "slips")
 
 
 def scope_for(
