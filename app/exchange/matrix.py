@@ -61,6 +61,7 @@ WIDTHS = {
     "commitment": 40,
     "output": 36,
     "lead_organisation": 30,
+    "related_organisation_codes": 18,
     "related_organisations": 36,
     "task_id": 38,
     "task": 44,
@@ -71,6 +72,8 @@ WIDTHS = {
     "due_date": 12,
     "latest_note": 40,
 }
+MATRIX_WIDTHS = [WIDTHS.get(key, 14) for key in MATRIX_KEYS]
+ORGANISATION_WIDTHS = (18, 48, 48, 20, 12, 14)
 WRAPPED = frozenset(WIDTHS) - {"task_id", "status", "start_date", "due_date", "assignee_email"}
 # Light fills that print well and leave the text readable, by status.
 FILLS = {
@@ -322,14 +325,15 @@ def build(
             JOIN.join(organisation.code for organisation in others) or None,
             JOIN.join(_name(organisation, language) or "" for organisation in others) or None,
         ]
+        own = sorted(by_commitment.get(commitment.id, []), key=_task_order)
+        if not own and not keep_empty:
+            continue
         for organisation in [lead, *others]:
             if organisation is not None:
                 lines.setdefault(organisation.id, OrganisationLine(organisation))
-        own = sorted(by_commitment.get(commitment.id, []), key=_task_order)
         if not own:
-            if keep_empty:
-                matrix.rows.append(annex + [None] * (len(MATRIX_KEYS) - len(annex)))
-                matrix.statuses.append(None)
+            matrix.rows.append(annex + [None] * (len(MATRIX_KEYS) - len(annex)))
+            matrix.statuses.append(None)
             continue
         for task in own:
             matrix.rows.append(annex + _task_cells(task, owners, organisations, emails, notes))
@@ -430,7 +434,14 @@ def _header_cell(sheet: Any, text: str) -> WriteOnlyCell:
 
 
 def _header_row(sheet: Any, names: Sequence[str]) -> None:
+    """A frozen header row, printed atop every page of a landscape A4, one page wide."""
     sheet.freeze_panes = "A2"
+    sheet.print_title_rows = "1:1"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = "9"  # A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.append([_header_cell(sheet, name) for name in names])
 
 
@@ -447,16 +458,51 @@ def translate_context(context: str, message: str, language: str) -> str:
     return translations(language).pgettext(context, message)
 
 
+LINE_HEIGHT = 15  # points, a line of 11-point text
+CHARACTERS_PER_WIDTH = 0.95  # a column of width w holds about this many characters a line
+MAX_HEIGHT = 409  # Excel's tallest row
+
+
+def _fit(values: Sequence[Cell], widths: Sequence[float]) -> float:
+    """A row tall enough for its longest text, wrapped in columns of these widths: spreadsheet
+    programs keep the height a file gives, and LibreOffice does not fit rows a file leaves
+    without one."""
+    lines = 1
+    for value, width in zip(values, widths, strict=True):
+        if isinstance(value, str) and value:
+            per_line = max(int(width * CHARACTERS_PER_WIDTH), 1)
+            wrapped = sum(
+                sum(-(-len(line) // per_line) for line in _lines(part, per_line)) or 1
+                for part in value.split("\n")
+            )
+            lines = max(lines, wrapped)
+    return float(min(LINE_HEIGHT * lines + 3, MAX_HEIGHT))
+
+
+def _lines(text: str, per_line: int) -> list[str]:
+    """Text broken at spaces into lines of at most `per_line` characters (or one long word)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= per_line:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
 def to_xlsx(matrix: Matrix) -> bytes:
     """The matrix sheet (a frozen, filtered header row, wrapped text, dates as dates, each
     status filled in its colour), the organisations it names, and a period's totals."""
     language = matrix.language
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_title("matrix", language))
+    workbook = Workbook()  # not write-only: rows get heights that fit their wrapped text
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = sheet_title("matrix", language)
     for index, column in enumerate(MATRIX_COLUMNS):
         width = WIDTHS.get(column.key, 14)
         sheet.column_dimensions[get_column_letter(index + 1)].width = width
     _header_row(sheet, headers(language))
+    sheet.row_dimensions[1].height = _fit(headers(language), MATRIX_WIDTHS)
     wrapped = Alignment(wrap_text=True, vertical="top")
     top = Alignment(vertical="top")
     fills = {status: PatternFill(fill_type="solid", fgColor=rgb) for status, rgb in FILLS.items()}
@@ -469,6 +515,13 @@ def to_xlsx(matrix: Matrix) -> bytes:
                 cell.fill = fills[status]
             cells.append(cell)
         sheet.append(cells)
+        sheet.row_dimensions[sheet.max_row].height = _fit(
+            [
+                value if key in WRAPPED else None
+                for key, value in zip(MATRIX_KEYS, row, strict=True)
+            ],
+            MATRIX_WIDTHS,
+        )
     _finish(sheet, len(MATRIX_COLUMNS), len(matrix.rows))
     _organisation_sheet(workbook, matrix)
     if matrix.period is not None:
@@ -481,11 +534,11 @@ def to_xlsx(matrix: Matrix) -> bytes:
 def _organisation_sheet(workbook: Workbook, matrix: Matrix) -> None:
     language = matrix.language
     sheet = workbook.create_sheet(sheet_title("organisations", language))
-    for letter, width in zip("ABCDEF", (22, 48, 48, 20, 10, 10), strict=True):
+    for letter, width in zip("ABCDEF", ORGANISATION_WIDTHS, strict=True):
         sheet.column_dimensions[letter].width = width
-    _header_row(
-        sheet, [translate_context("organisations", h, language) for h in ORGANISATION_HEADERS]
-    )
+    names = [translate_context("organisations", h, language) for h in ORGANISATION_HEADERS]
+    _header_row(sheet, names)
+    sheet.row_dimensions[1].height = _fit(names, ORGANISATION_WIDTHS)
     wrapped = Alignment(wrap_text=True, vertical="top")
     for line in matrix.organisations:
         organisation = line.organisation
@@ -503,13 +556,14 @@ def _organisation_sheet(workbook: Workbook, matrix: Matrix) -> None:
             cell.alignment = wrapped
             cells.append(cell)
         sheet.append(cells)
+        sheet.row_dimensions[sheet.max_row].height = _fit(values, ORGANISATION_WIDTHS)
     _finish(sheet, len(ORGANISATION_HEADERS), len(matrix.organisations))
 
 
 def _period_sheet(workbook: Workbook, matrix: Matrix) -> None:
     language = matrix.language
     sheet = workbook.create_sheet(sheet_title("period", language))
-    sheet.column_dimensions["A"].width = 40
+    sheet.column_dimensions["A"].width = 56
     sheet.column_dimensions["B"].width = 14
     bold = Font(bold=True)
     for key, label in PERIOD_LINES.items():
