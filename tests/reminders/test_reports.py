@@ -7,7 +7,9 @@ import threading
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
+from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
@@ -23,6 +25,7 @@ from app.models import (
     Report,
     ReportState,
     Role,
+    User,
     WebhookEvent,
 )
 from app.outbox.sender import WebhookSender
@@ -34,10 +37,12 @@ from tests.factories import (
     make_coordinator_of,
     make_organisation,
     make_plan,
+    make_task,
     make_user,
 )
 from tests.reminders.conftest import Run, at_nine
-from tests.reminders.servers import Inbox, Receiver
+from tests.reminders.servers import WAIT_SECONDS, Inbox, Receiver
+from tests.reminders.test_processes import _run_once, _start
 
 # 2026-S1 (January-June) is due 15 days after its last day: Wednesday 15 July 2026.
 PERIOD = "2026-S1"
@@ -291,3 +296,48 @@ def test_report_reminders_reach_webhooks_as_report_events(
     assert "task" not in first["data"]
     assert escalated["type"] == "report.escalated"
     assert escalated["data"]["plan"]["code"] == team.plan.code
+
+
+@pytest.mark.slow
+def test_two_worker_processes_send_each_report_reminder_once(
+    session: Session, settings: Settings, smtp: Inbox, tmp_path: Path
+) -> None:
+    """As an operator runs them: two `reminders run --once` at one instant, on either
+    database (SQLite serialises their writes, PostgreSQL locks the pass row)."""
+    team = Reporting(session)
+    now = at_nine(DUE + timedelta(days=14)).isoformat()
+    log = tmp_path / "workers.log"
+
+    workers = [_start(settings, log, *_run_once(now)) for _ in range(2)]
+    codes = [worker.wait(timeout=WAIT_SECONDS) for worker in workers]
+
+    assert codes == [0, 0], log.read_text()
+    ids = [m["Message-ID"] for m in smtp.messages]
+    assert len(ids) == len(set(ids)) == 3
+    assert {r.status for r in team.reminders()} == {DeliveryStatus.sent}
+
+
+def test_a_person_in_digest_mode_gets_the_report_in_the_days_digest(
+    session: Session, run: Run, smtp: Inbox
+) -> None:
+    team = Reporting(session)
+    siti = session.exec(select(User).where(col(User.email) == SITI)).one()
+    siti.digest = True
+    session.add(siti)
+    make_task(
+        session,
+        commitment=team.commitment,
+        title="Susun pedoman",
+        due_date=date(2026, 7, 15),
+        lead=team.lead,
+    )
+
+    run(at_nine(date(2026, 7, 8)))
+
+    [digest] = smtp.to(SITI)
+    assert digest["Subject"] == "[Pantau] 2 tugas memerlukan perhatian Anda"
+    body = _body(digest)
+    assert "Susun pedoman" in body
+    assert "Laporan periode 2026-S1: RAN-01" in body
+    assert "http://127.0.0.1:8000/api/v1/plans/RAN-PA/report?period=2026-S1" in body
+    assert len(smtp.to(BUDI)) == 2  # not in digest mode: the task and the report apart
