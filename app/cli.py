@@ -272,13 +272,18 @@ def recount_summary() -> None:
 
 @cli.command("import")
 def import_tasks(
-    file: Annotated[str, typer.Argument(help="A CSV or XLSX file in the export's columns")],
+    file: Annotated[
+        str, typer.Argument(help="A CSV or XLSX file: a task export's columns, or a plan matrix")
+    ],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and report only")] = False,
+    plan: Annotated[
+        str | None, typer.Option("--plan", help="A matrix's plan, unless a column names it")
+    ] = None,
 ) -> None:
     """The same import as POST /imports; exits 1 and prints the row errors when it fails."""
     from app.exchange import cli as exchange
 
-    raise typer.Exit(exchange.run(Path(file), dry_run=dry_run))
+    raise typer.Exit(exchange.run(Path(file), dry_run=dry_run, plan=plan))
 
 
 def main() -> None:

@@ -1,5 +1,6 @@
 """One import row's cells as typed values, or the problems that stop them being read."""
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -8,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from app import dates
-from app.exchange.columns import OWNER_SEPARATOR, READ_ONLY, Cell
+from app.exchange.columns import OWNER_SEPARATOR, READ_ONLY, Cell, Formula
 from app.i18n import N_, Message
 from app.models import Priority, TaskStatus
 
@@ -85,18 +86,75 @@ def day(cell: Cell) -> date | None:
     return found
 
 
+NOT_A_DATE = N_("Not a date: write YYYY-MM-DD, DD/MM/YYYY or 17 Agustus 2027.")
+# Month names and their short forms, Indonesian and English, as people type them.
+MONTHS: dict[str, int] = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("januari", "january", "jan"),
+            ("februari", "february", "feb", "peb", "pebruari"),
+            ("maret", "march", "mar"),
+            ("april", "apr"),
+            ("mei", "may"),
+            ("juni", "june", "jun"),
+            ("juli", "july", "jul"),
+            ("agustus", "august", "agu", "agt", "ags", "agus", "aug"),
+            ("september", "sep", "sept"),
+            ("oktober", "october", "okt", "oct"),
+            ("november", "nov", "nop", "nopember"),
+            ("desember", "december", "des", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+NUMERIC_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")  # day first, as Indonesia writes
+DAY_MONTH_YEAR = re.compile(r"(\d{1,2})\s+([^\W\d_]+)\.?,?\s+(\d{4})")
+MONTH_DAY_YEAR = re.compile(r"([^\W\d_]+)\.?\s+(\d{1,2}),?\s+(\d{4})")
+
+
 def _day(cell: Cell) -> date | None:
     if isinstance(cell, datetime):
         if cell.time() != datetime.min.time():
-            raise CellError(N_("Not a date: write YYYY-MM-DD."))
+            raise CellError(NOT_A_DATE)
         return cell.date()
     if isinstance(cell, date):
         return cell
     value = text(cell)
+    if value is None:
+        return None
     try:
-        return date.fromisoformat(value) if value is not None else None
-    except ValueError:
-        raise CellError(N_("Not a date: write YYYY-MM-DD.")) from None
+        return _date_text(value)
+    except (ValueError, KeyError):
+        raise CellError(NOT_A_DATE) from None
+
+
+def _date_text(value: str) -> date:
+    """ISO (2027-08-17), day first (17/08/2027, 17-08-2027, 17.08.2027), or with the month's
+    name in Indonesian or English (17 Agustus 2027, 17 Agt 2027, August 17, 2027)."""
+    if found := NUMERIC_DATE.fullmatch(value):
+        day, month, year = found.groups()
+        return date(int(year), int(month), int(day))
+    if found := DAY_MONTH_YEAR.fullmatch(value):
+        day, name, year = found.groups()
+        return date(int(year), MONTHS[name.casefold()], int(day))
+    if found := MONTH_DAY_YEAR.fullmatch(value):
+        name, day, year = found.groups()
+        return date(int(year), MONTHS[name.casefold()], int(day))
+    return date.fromisoformat(value)
+
+
+def year(cell: Cell) -> int | None:
+    """A target year: a number, or text of four digits (a date gives its year)."""
+    if isinstance(cell, date):
+        return cell.year
+    value = text(cell)
+    if value is None:
+        return None
+    if not re.fullmatch(r"\d{4}", value):
+        raise CellError(N_("Not a year: write it as four digits, such as 2027."))
+    return int(value)
 
 
 def choice(enum: type[StrEnum]) -> Callable[[Cell], Any]:
@@ -151,12 +209,21 @@ PARSERS: dict[str, Callable[[Cell], Any]] = {
 }
 
 
+FORMULA = N_(
+    "A formula ({formula}): imports read values, never formulas; copy the column and paste it "
+    "back as values."
+)
+
+
 def parse(number: int, cells: dict[str, Cell]) -> tuple[Row, list[Problem]]:
     """Every cell read; the problems of all unreadable cells at once, so one pass fixes them."""
     values: dict[str, Any] = {}
     problems: list[Problem] = []
     for column, cell in cells.items():
         if column in READ_ONLY:
+            continue
+        if isinstance(cell, Formula):
+            problems.append(Problem(column, FORMULA, {"formula": cell[:100]}))
             continue
         try:
             values[column] = PARSERS[column](cell)

@@ -10,7 +10,7 @@ from app.config import get_settings
 from app.db import make_engine, unit_of_work
 from app.errors import AppError
 from app.exchange import files, service
-from app.exchange.schemas import ImportReport
+from app.exchange.schemas import ImportReport, MatrixReport
 from app.i18n import translate
 from app.models import Role, User
 
@@ -22,7 +22,7 @@ def system_actor() -> User:
     return User.model_construct(**unsaved)  # never added to a session
 
 
-def run(path: Path, *, dry_run: bool) -> int:
+def run(path: Path, *, dry_run: bool, plan: str | None = None) -> int:
     """The exit status: 0 when imported (or, with dry_run, importable), 1 otherwise."""
     try:
         upload = files.Upload(path.read_bytes(), files.GENERIC_TYPE, path.name)
@@ -30,7 +30,7 @@ def run(path: Path, *, dry_run: bool) -> int:
         typer.echo(f"import failed: cannot read {path}: {error.strerror}", err=True)
         return 1
     try:
-        report = _import(upload, dry_run=dry_run)
+        report = _import(upload, dry_run=dry_run, plan=plan)
     except AppError as error:
         _print_refusal(error)
         return 1
@@ -38,7 +38,9 @@ def run(path: Path, *, dry_run: bool) -> int:
     return 0
 
 
-def _import(upload: files.Upload, *, dry_run: bool) -> ImportReport:
+def _import(
+    upload: files.Upload, *, dry_run: bool, plan: str | None
+) -> ImportReport | MatrixReport:
     settings = get_settings()
     clock = SystemClock()
     table = files.read(
@@ -56,6 +58,7 @@ def _import(upload: files.Upload, *, dry_run: bool) -> ImportReport:
                 locale="en",
                 now=clock.now(),
                 today=today,
+                plan=plan,
             )
     finally:
         engine.dispose()
@@ -69,9 +72,12 @@ def _print_refusal(error: AppError) -> None:
         typer.echo(f"  {where}{item['field']}: {item['message']}", err=True)
 
 
-def _print_report(report: ImportReport) -> None:
+def _print_report(report: ImportReport | MatrixReport) -> None:
     for row in report.rows:
-        typer.echo(f"row {row.row}: {row.action.value} {row.id or ''}".rstrip())
+        parts = {name: getattr(row, name, None) for name in ("strategy", "commitment", "task")}
+        detail = ", ".join(f"{name} {action.value}" for name, action in parts.items() if action)
+        line = f"row {row.row}: {row.action.value} {row.id or ''}".rstrip()
+        typer.echo(f"{line} ({detail})" if detail else line)
     prefix = "dry run, nothing written: " if report.dry_run else "imported: "
     typer.echo(
         f"{prefix}{report.created} created, {report.updated} updated, {report.unchanged} unchanged"

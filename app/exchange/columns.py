@@ -7,7 +7,12 @@ The order and names are a contract: scripts and spreadsheets refer to them
 import re
 from datetime import date, datetime
 
-# A cell as a reader hands it over: text from CSV; text, numbers or dates from XLSX.
+
+class Formula(str):
+    """An XLSX cell holding a formula, as its text (`=SUM(A1:A3)`): read, never evaluated."""
+
+
+# A cell as a reader hands it over: text from CSV; text, numbers, dates or formulas from XLSX.
 Cell = str | int | float | date | datetime | None
 
 COLUMNS: tuple[str, ...] = (

@@ -14,23 +14,32 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
+from itertools import chain
 from typing import Any
 
 from openpyxl import load_workbook
+from openpyxl.utils.cell import range_boundaries
+from openpyxl.xml.functions import iterparse
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from app.errors import Invalid, PayloadTooLarge, UnsupportedMediaType, invalid
-from app.exchange.columns import IMPORTABLE, Cell, normalise_header, unguard
+from app.exchange import headers
+from app.exchange.columns import Cell, Formula, unguard
 from app.exchange.export import XLSX_TYPE
+from app.exchange.headers import SheetKind
 from app.i18n import N_, Message, plural
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls and other pre-2007 Office files
+# A workbook saved with a password is an OLE file holding the encrypted package (MS-OFFCRYPTO):
+# its directory names that stream, in UTF-16.
+ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+MERGE_CELL = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}mergeCell"
 # Browsers label .csv files text/csv, application/vnd.ms-excel (Windows) or text/plain.
 CSV_TYPES = frozenset({"text/csv", "application/csv", "text/plain", "application/vnd.ms-excel"})
 GENERIC_TYPE = "application/octet-stream"
@@ -41,6 +50,10 @@ MAX_FORM_FIELDS = 16  # the file and a few text fields (a comment) beside it; mo
 MAX_COLUMNS = 64
 # Lines around the data (titles, blank lines) that a file may have beyond its task rows.
 SPARE_LINES = 100
+# A header row names at least this many known columns; a title line above it names fewer.
+HEADER_MATCH = 2
+# Sheets of a workbook looked at for a header row; the first visible one is taken otherwise.
+MAX_SHEETS = 20
 
 
 class Kind(StrEnum):
@@ -53,12 +66,16 @@ class Upload:
     data: bytes
     content_type: str
     filename: str = ""
+    plan: str | None = None  # a multipart form's `plan` field: the plan a matrix belongs to
 
 
 @dataclass(frozen=True)
 class Table:
-    columns: list[str]  # as the header names them, normalised; "" for a blank header cell
+    columns: list[str]  # the columns the header names (headers.canonical); "" for a blank cell
     rows: list[tuple[int, dict[str, Cell]]]  # (row number as a spreadsheet shows it, cells)
+    kind: SheetKind = SheetKind.tasks
+    language: str | None = None  # a matrix's header language: its texts are in it
+    plan: str | None = None  # the plan the upload's form names
 
 
 @dataclass(frozen=True)
@@ -87,6 +104,13 @@ def kind_of(upload: Upload) -> Kind:
     if upload.data.startswith(ZIP_MAGIC):
         return Kind.xlsx
     if upload.data.startswith(OLE_MAGIC):
+        if ENCRYPTED_PACKAGE in upload.data:
+            raise file_error(
+                N_(
+                    "The workbook is protected by a password: save a copy without one "
+                    "(File, Info, Protect Workbook) and send that."
+                )
+            )
         raise UnsupportedMediaType(
             N_("This is an old Excel workbook (.xls): save it as .xlsx or as CSV UTF-8."),
             headers=ACCEPTED,
@@ -111,7 +135,9 @@ async def from_form(request: Request, max_bytes: int) -> Upload:
         async with request.form(
             max_files=1, max_fields=MAX_FORM_FIELDS, max_part_size=max_bytes
         ) as form:
-            return await _upload(form.get("file"))
+            upload = await _upload(form.get("file"))
+            plan = form.get("plan")
+            return replace(upload, plan=plan.strip() or None) if isinstance(plan, str) else upload
     except HTTPException as error:  # Starlette's 400 for a body it cannot parse, or over limits
         raise file_error(
             N_(
@@ -131,8 +157,10 @@ async def _upload(part: UploadFile | str | None) -> Upload:
 
 def read(upload: Upload, limits: Limits) -> Table:
     if kind_of(upload) is Kind.xlsx:
-        return _table(_xlsx_rows(upload.data, limits), limits)
-    return _table(_csv_rows(upload.data), limits)
+        table = _table(_xlsx_rows(upload.data, limits), limits)
+    else:
+        table = _table(_csv_rows(upload.data), limits)
+    return replace(table, plan=upload.plan)
 
 
 def _blank(values: list[Cell]) -> bool:
@@ -140,12 +168,12 @@ def _blank(values: list[Cell]) -> bool:
 
 
 def _table(source: Iterator[list[Cell]], limits: Limits) -> Table:
-    """The first non-blank row names the columns; the non-blank rows after it are the data,
-    numbered as a spreadsheet numbers them. More rows than the limit are refused."""
+    """The header row names the columns; the non-blank rows after it are the data, numbered as
+    a spreadsheet numbers them. The header row is the first that names known columns (title
+    lines may stand above it), or else the first non-blank row. More rows than the limit are
+    refused."""
     numbered = _budgeted(source, limits.line_budget)
-    header, wide = next(
-        ((values, wide) for _, values, wide in numbered if values or wide), ([], False)
-    )
+    header, wide, looked = _header(numbered)
     if wide:
         raise PayloadTooLarge(
             plural(
@@ -155,11 +183,13 @@ def _table(source: Iterator[list[Cell]], limits: Limits) -> Table:
             ),
             limit=MAX_COLUMNS,
         )
-    columns = [normalise_header(str(cell)) if cell is not None else "" for cell in header]
+    names = [str(cell).strip() if cell is not None else "" for cell in header]
+    kind = headers.kind_of(names)
+    columns = [headers.canonical(name, kind) if name else "" for name in names]
     if not any(columns):
         raise file_error(N_("The file is empty: its first row must name the columns."))
     rows: list[tuple[int, dict[str, Cell]]] = []
-    for number, values, _ in numbered:
+    for number, values, _ in chain(looked, numbered):
         if not values:
             continue  # spreadsheets keep blank lines around the data
         if len(rows) == limits.max_rows:
@@ -174,7 +204,35 @@ def _table(source: Iterator[list[Cell]], limits: Limits) -> Table:
         padded = [*values, *[None] * (len(columns) - len(values))]  # short rows: empty cells
         cells = zip(columns, padded, strict=False)
         rows.append((number, {name: cell for name, cell in cells if name}))
-    return Table(columns, rows)
+    return Table(columns, rows, kind, headers.language_of(names))
+
+
+def _matches(values: list[Cell]) -> int:
+    return sum(isinstance(cell, str) and headers.known(cell) for cell in values)
+
+
+Numbered = Iterator[tuple[int, list[Cell], bool]]
+
+
+def _header(numbered: Numbered) -> tuple[list[Cell], bool, list[tuple[int, list[Cell], bool]]]:
+    """The header row, whether it is too wide, and the rows after it that were read while
+    looking for it (at most SPARE_LINES)."""
+    first: tuple[list[Cell], bool] | None = None
+    looked: list[tuple[int, list[Cell], bool]] = []
+    for number, values, wide in numbered:
+        if not (values or wide):
+            continue
+        if wide or _matches(values) >= HEADER_MATCH:
+            return values, wide, []
+        looked.append((number, values, wide))
+        if first is None:
+            first = values, wide
+        if len(looked) > SPARE_LINES:
+            break
+    if first is None:
+        return [], False, []
+    # No row names known columns: the first one is the header, the others data after all.
+    return first[0], first[1], looked[1:]
 
 
 def _budgeted(source: Iterator[list[Cell]], budget: int) -> Iterator[tuple[int, list[Cell], bool]]:
@@ -197,20 +255,30 @@ def _budgeted(source: Iterator[list[Cell]], budget: int) -> Iterator[tuple[int, 
 
 
 def _decode(data: bytes) -> str:
-    # UTF-16 with its byte order mark is what Excel saves as "Unicode text".
-    encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as error:
-        raise file_error(N_("The CSV is not UTF-8 text: save it as “CSV UTF-8”.")) from error
+    """UTF-16 with its byte order mark is what Excel saves as "Unicode text"; otherwise UTF-8
+    (with or without a BOM), read strictly, and failing that Windows-1252, which Excel on
+    Windows saves as plain "CSV"."""
+    encodings: tuple[str, ...]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings = ("utf-16",)
+    else:
+        encodings = ("utf-8-sig", "cp1252")
+    for encoding in encodings:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise file_error(N_("The CSV is neither UTF-8 nor Windows-1252 text: save it as “CSV UTF-8”."))
 
 
 def _delimiter(content: str) -> str:
-    first = content.partition("\n")[0]
+    """The separator under which a line of the first few names the most known columns (a
+    title line may stand above the header); a comma when none names any."""
+    lines = content.split("\n", SPARE_LINES)[:SPARE_LINES]
     known = [
-        sum(
-            normalise_header(name) in IMPORTABLE
-            for name in first.split(delimiter, MAX_COLUMNS)[:MAX_COLUMNS]
+        max(
+            sum(headers.known(name) for name in line.split(delimiter, MAX_COLUMNS)[:MAX_COLUMNS])
+            for line in lines
         )
         for delimiter in DELIMITERS
     ]
@@ -235,25 +303,81 @@ def _csv_rows(data: bytes) -> Iterator[list[Cell]]:
 def _xlsx_rows(data: bytes, limits: Limits) -> Iterator[list[Cell]]:
     _check_unpacked_size(data, limits)
     try:
-        # data_only: a formula cell gives the value the spreadsheet showed, never its text.
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # Formulas as their text (data_only=False), never evaluated nor taken from the values a
+        # spreadsheet cached: cells.parse refuses them where a value is read.
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as error:  # any failure to parse an untrusted workbook is a bad file
         raise file_error(N_("The file is not a readable XLSX workbook.")) from error
     try:
-        sheet = workbook["tasks"] if "tasks" in workbook.sheetnames else workbook.worksheets[0]
-        # The stated dimension is the file's claim: openpyxl would pad every row to its width
-        # and yield rows up to its height (or stop at a height that is too small).
-        sheet.reset_dimensions()
-        # From row 1, so rows keep their numbers; each row as wide as its last cell (at most
-        # Excel's 16,384), and one row past the budget, so that `_budgeted` sees a file that
-        # goes beyond it.
-        rows = sheet.iter_rows(min_row=1, max_row=limits.line_budget + 1, values_only=True)
-        for values in rows:
-            yield [_xlsx_cell(value) for value in values]
+        sheet = _sheet(workbook, limits)
+        rows = _sheet_rows(sheet, limits.line_budget + 1)
+        _fill_merged(sheet, rows)
+    except PayloadTooLarge:
+        raise
     except Exception as error:
         raise file_error(N_("The file is not a readable XLSX workbook.")) from error
     finally:
         workbook.close()
+    yield from rows
+
+
+def _sheet(workbook: Any, limits: Limits) -> Any:
+    """Of the visible sheets, the one named `tasks`, or else the first whose first rows hold a
+    header of known columns, or else the first. Hidden sheets (lists behind drop-downs,
+    working notes) are never read."""
+    visible = [sheet for sheet in workbook.worksheets if sheet.sheet_state == "visible"]
+    if not visible:
+        raise file_error(N_("The workbook has no visible sheet."))
+    named = [sheet for sheet in visible if sheet.title.casefold() == "tasks"]
+    if named:
+        return named[0]
+    for sheet in visible[:MAX_SHEETS]:
+        if any(_matches(row) >= HEADER_MATCH for row in _sheet_rows(sheet, SPARE_LINES)):
+            return sheet
+    return visible[0]
+
+
+def _sheet_rows(sheet: Any, count: int) -> list[list[Cell]]:
+    """The first `count` rows, from row 1 so rows keep their numbers. The stated dimension is
+    the file's claim: openpyxl would pad every row to its width and yield rows up to its height
+    (or stop at a height that is too small), so it is reset. Each row is cut to MAX_COLUMNS
+    cells and, when the rest of it is not blank, one more cell that says so."""
+    sheet.reset_dimensions()
+    rows: list[list[Cell]] = []
+    for cells in sheet.iter_rows(min_row=1, max_row=count):
+        values = [_xlsx_cell(cell) for cell in cells[:MAX_COLUMNS]]
+        beyond = next((cell for cell in cells[MAX_COLUMNS:] if cell.value not in ("", None)), None)
+        rows.append(values if beyond is None else [*values, _xlsx_cell(beyond)])
+    return rows
+
+
+def _fill_merged(sheet: Any, rows: list[list[Cell]]) -> None:
+    """Merged cells as Excel users make them: a strategy written once beside its several
+    commitments. A merged range keeps its value in its top-left cell; each column of the range
+    is filled down from its top cell. read_only mode reads no merges, so they are read here
+    from the sheet's XML (bounded by the unpacked size), and the filling is bounded by the rows
+    and columns read."""
+    budget = len(rows) * MAX_COLUMNS
+    with sheet._get_source() as source:
+        for _event, element in iterparse(source):
+            if element.tag != MERGE_CELL:
+                element.clear()
+                continue
+            min_col, min_row, max_col, max_row = range_boundaries(element.get("ref", ""))
+            element.clear()
+            top = min_row - 1
+            if top >= len(rows):
+                continue
+            for column in range(min_col - 1, min(max_col, MAX_COLUMNS)):
+                value = rows[top][column] if column < len(rows[top]) else None
+                for below in rows[min_row : min(max_row, len(rows))]:
+                    budget -= 1
+                    if budget < 0:
+                        raise file_error(N_("The sheet merges more cells than it has."))
+                    while len(below) <= column:
+                        below.append(None)
+                    if below[column] is None:
+                        below[column] = value
 
 
 def _check_unpacked_size(data: bytes, limits: Limits) -> None:
@@ -275,7 +399,10 @@ def _check_unpacked_size(data: bytes, limits: Limits) -> None:
         )
 
 
-def _xlsx_cell(value: object) -> Cell:
+def _xlsx_cell(cell: Any) -> Cell:
+    if getattr(cell, "data_type", None) == "f":
+        return Formula(str(cell.value))
+    value = cell.value
     if isinstance(value, bool):
         return str(value).upper()  # TRUE is not a number: the column's check says so
     if value is None or isinstance(value, str | int | float | date | datetime):

@@ -11,7 +11,7 @@ from app.db import SessionDep, finish, get_engine, open_session
 from app.deps import CallerETagDep, ClockDep, DataETagDep, LocaleDep, SettingsDep, TodayDep
 from app.errors import Unauthenticated
 from app.exchange import calendar, export, feedkeys, files, matrix, service
-from app.exchange.schemas import FeedKeyCreated, ImportReport, MatrixFilters
+from app.exchange.schemas import FeedKeyCreated, ImportReport, MatrixFilters, MatrixReport
 from app.http import answer, resource_etag
 from app.i18n import N_
 from app.models import Plan, Role, User
@@ -25,11 +25,12 @@ router = APIRouter(tags=["exchange"])
 
 Responses = dict[int | str, dict[str, Any]]
 IMPORT_ERRORS: Responses = {
-    403: {"description": "Not a coordinator or admin"},
+    403: {"description": "Not a coordinator or admin, or not of the matrix's plan"},
     413: {"description": "Body over PANTAU_MAX_BODY_BYTES, or more rows than allowed"},
     415: {"description": "Not a CSV or XLSX file"},
     422: {"description": "Row errors ({row, field, message}) or an unreadable file"},
 }
+PLAN = "A matrix's plan (code or id); also a form field `plan`, or a plan column."
 BINARY = {"schema": {"type": "string", "format": "binary"}}
 IMPORT_BODY: dict[str, Any] = {
     "requestBody": {
@@ -38,7 +39,11 @@ IMPORT_BODY: dict[str, Any] = {
             "text/csv": BINARY,
             export.XLSX_TYPE: BINARY,
             "multipart/form-data": {
-                "schema": {"type": "object", "properties": {"file": BINARY}, "required": ["file"]}
+                "schema": {
+                    "type": "object",
+                    "properties": {"file": BINARY, "plan": {"type": "string"}},
+                    "required": ["file"],
+                }
             },
         },
     }
@@ -203,10 +208,20 @@ def import_tasks(
     today: TodayDep,
     locale: LocaleDep,
     dry_run: bool = False,
-) -> ImportReport:
-    """Create and update tasks from CSV or XLSX in the export's columns, all or nothing."""
+    plan: Annotated[str | None, Query(max_length=120, description=PLAN)] = None,
+) -> ImportReport | MatrixReport:
+    """Create and update tasks from CSV or XLSX in the task export's columns, or a plan's
+    strategies, commitments and tasks from its matrix (the Perpres annex shape), all or
+    nothing."""
     return service.run(
-        session, table, actor=user, dry_run=dry_run, locale=locale, now=clock.now(), today=today
+        session,
+        table,
+        actor=user,
+        dry_run=dry_run,
+        locale=locale,
+        now=clock.now(),
+        today=today,
+        plan=plan or table.plan,
     )
 
 

@@ -1,5 +1,5 @@
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field, StringConstraints
@@ -27,6 +27,28 @@ class ImportReport(BaseModel):
     updated: int
     unchanged: int
     rows: list[ImportedRow]
+
+
+class MatrixRow(ImportedRow):
+    """A plan matrix's row names a strategy, a commitment and maybe a task: what became of each
+    (`action` is the most of them: created, else updated, else unchanged)."""
+
+    strategy: ImportAction | None = Field(description="Null for a row without a strategy.")
+    commitment: ImportAction
+    task: ImportAction | None = Field(description="Null for a row without a task.")
+
+
+class MatrixReport(BaseModel):
+    """The answer to a plan matrix's import: a task sheet's, with the plan and per row what
+    became of its strategy, commitment and task."""
+
+    dry_run: bool
+    kind: Literal["matrix"] = "matrix"
+    plan: str = Field(description="The code of the plan the matrix was applied to.")
+    created: int
+    updated: int
+    unchanged: int
+    rows: list[MatrixRow]
 
 
 class FeedKeyCreated(BaseModel):

@@ -7,17 +7,20 @@ it runs exactly the checks and writes of a real import, then keeps none of them.
 """
 
 from datetime import date, datetime
+from typing import TypeVar
 from uuid import UUID
 
 from sqlmodel import Session
 
 from app.exchange import cells
+from app.exchange import matrix_import as matrix
 from app.exchange.apply import Context, create_row, update_row
 from app.exchange.cells import Problem
 from app.exchange.columns import IMPORTABLE, Cell
 from app.exchange.files import Table
+from app.exchange.headers import SheetKind
 from app.exchange.problems import ImportInvalid, RowFailure, failure
-from app.exchange.schemas import ImportAction, ImportedRow, ImportReport
+from app.exchange.schemas import ImportAction, ImportedRow, ImportReport, MatrixReport
 from app.i18n import N_
 from app.models import User
 
@@ -33,20 +36,35 @@ def run(
     locale: str,
     now: datetime,
     today: date,
-) -> ImportReport:
-    """Apply the rows; 422 listing every row error when any row fails."""
-    header = _header_problems(table.columns)
+    plan: str | None = None,
+) -> ImportReport | MatrixReport:
+    """Apply the rows; 422 listing every row error when any row fails. A plan matrix is
+    applied to `plan`, or the plan its plan column names."""
+    context = Context(session=session, actor=actor, now=now, today=today)
+    if table.kind is SheetKind.matrix:
+        header = matrix.header_problems(table.columns)
+        target = matrix.plan_of(session, table, plan)
+    else:
+        header, target = _header_problems(table.columns), None
     if header:
         raise ImportInvalid([(1, failure(*header))], locale)
-    context = Context(session=session, actor=actor, now=now, today=today)
     outer = session.begin_nested() if dry_run else None
     try:
-        done, failures = _apply_all(context, table.rows)
+        if target is not None:
+            rows, failures = matrix.run(context, table, target)
+        else:
+            done, failures = _apply_all(context, table.rows)
     finally:
         if outer is not None:
             outer.rollback()
     if failures:
         raise ImportInvalid(failures, locale)
+    if target is not None:
+        plain: list[ImportedRow] = list(rows)
+        counted = _report(plain, dry_run=dry_run)
+        return MatrixReport.model_validate(
+            {**dict(counted), "plan": target.code, "rows": _dry(rows, dry_run=dry_run)}
+        )
     return _report(done, dry_run=dry_run)
 
 
@@ -97,12 +115,23 @@ def _apply(
     return ImportedRow(row=number, action=action, id=task_id)
 
 
+Reported = TypeVar("Reported", bound=ImportedRow)
+
+
+def _dry(done: list[Reported], *, dry_run: bool) -> list[Reported]:
+    """The ids of tasks a dry run created were rolled back with them."""
+    if not dry_run:
+        return done
+    return [
+        row.model_copy(update={"id": None})
+        if getattr(row, "task", row.action) is ImportAction.created
+        else row
+        for row in done
+    ]
+
+
 def _report(done: list[ImportedRow], *, dry_run: bool) -> ImportReport:
-    if dry_run:  # the ids of tasks a dry run created were rolled back with them
-        done = [
-            row.model_copy(update={"id": None}) if row.action is ImportAction.created else row
-            for row in done
-        ]
+    done = _dry(done, dry_run=dry_run)
     count = {action: sum(row.action is action for row in done) for action in ImportAction}
     return ImportReport(
         dry_run=dry_run,

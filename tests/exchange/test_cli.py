@@ -6,6 +6,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from tests.exchange.matrix_support import matrix_csv
 from tests.exchange.support import API, csv_file, history_of, tasks_by_title, world
 from tests.factories import make_task
 from tests.ops.server import environment, pantau
@@ -104,3 +105,22 @@ def test_cli_import_of_an_api_export_reports_every_row_unchanged(
     done = pantau("import", str(path), env=environment(database_url), cwd=tmp_path)
 
     assert done.stdout.splitlines()[-1] == "imported: 0 created, 0 updated, 2 unchanged"
+
+
+def test_cli_import_takes_a_plan_matrix_with_its_plan(
+    database_url: str, db: Engine, session: Session, tmp_path: Path
+) -> None:
+    w = world(session)
+    path = tmp_path / "matriks.csv"
+    keys = ["commitment_code", "task", "lead_owner"]
+    path.write_bytes(matrix_csv(keys, [[w.commitment.code, "Anak 🧒", w.ministry.code]]))
+
+    done = pantau(
+        "import", str(path), "--plan", w.plan.code, env=environment(database_url), cwd=tmp_path
+    )
+
+    created = tasks_by_title(session)["Anak 🧒"]
+    assert done.stdout.splitlines() == [
+        f"row 2: created {created.id} (commitment unchanged, task created)",
+        "imported: 1 created, 0 updated, 0 unchanged",
+    ]

@@ -99,3 +99,22 @@ def test_import_of_a_csv_far_larger_than_a_task_list_is_413(
     assert response.status_code == 413, response.text
     assert response.headers["content-type"] == "application/problem+json"
     assert tasks_by_title(session) == {}
+
+
+def test_a_matrix_merging_a_million_declared_rows_fills_only_the_rows_it_has(
+    client: TestClient, session: Session
+) -> None:
+    w = world(session)
+    merges = '<mergeCells count="2"><mergeCell ref="A2:A1048576"/><mergeCell ref="B2:XFD3"/>'
+    content = bombs.workbook(
+        ["commitment_code", "focus", "task", "lead_owner"],
+        [w.commitment.code, "Fokus", "satu", w.ministry.code],
+        [None, None, "dua", w.ministry.code],
+        dimension="A1:XFD1048576",
+        after_data=merges + "</mergeCells>",
+    )
+
+    response = _within_deadline(post_xlsx, client, w.headers, content, plan=w.plan.code)
+
+    assert response.status_code == 200, response.text
+    assert sorted(tasks_by_title(session)) == ["dua", "satu"]

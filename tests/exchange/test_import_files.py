@@ -139,15 +139,33 @@ def test_import_of_an_old_excel_workbook_is_415_and_says_what_to_do(
     )
 
 
-def test_import_of_csv_that_is_not_utf8_is_422(client: TestClient, session: Session) -> None:
+def test_import_reads_windows_1252_csv_as_excel_saves_plain_csv(
+    client: TestClient, session: Session
+) -> None:
     w = world(session)
-    latin1 = f"commitment,title,lead_owner\r\n{w.commitment.code},Café,{w.ngo.code}\r\n"
+    cp1252 = f"commitment,title,lead_owner\r\n{w.commitment.code},Café “rapat”,{w.ngo.code}\r\n"
 
-    response = post_import(client, w.headers, latin1.encode("latin-1"))
+    response = post_import(client, w.headers, cp1252.encode("cp1252"))
+
+    assert response.status_code == 200, response.text
+    assert list(tasks_by_title(session)) == ["Café “rapat”"]
+
+
+def test_import_of_csv_that_is_neither_utf8_nor_windows_1252_is_422(
+    client: TestClient, session: Session
+) -> None:
+    w = world(session)
+    # 0x81 is undefined in Windows-1252 and, alone, invalid UTF-8.
+    content = f"commitment,title,lead_owner\r\n{w.commitment.code},x\x81,{w.ngo.code}\r\n"
+
+    response = post_import(client, w.headers, content.encode("latin-1"))
 
     assert response.status_code == 422
     assert response.json()["errors"] == [
-        {"field": "file", "message": "The CSV is not UTF-8 text: save it as “CSV UTF-8”."}
+        {
+            "field": "file",
+            "message": "The CSV is neither UTF-8 nor Windows-1252 text: save it as “CSV UTF-8”.",
+        }
     ]
 
 

@@ -146,7 +146,7 @@ def test_import_row_errors_are_in_indonesian_on_request(
     client: TestClient, session: Session
 ) -> None:
     w = world(session)
-    content = csv_file(new_row(w, progress="banyak", due_date="30/06/2026"))
+    content = csv_file(new_row(w, progress="banyak", due_date="31/06/2026"))
 
     response = post_import(client, {**w.headers, "Accept-Language": "id"}, content)
 
@@ -157,7 +157,11 @@ def test_import_row_errors_are_in_indonesian_on_request(
     )
     assert body["errors"] == [
         {"row": 2, "field": "progress", "message": "Bukan bilangan bulat."},
-        {"row": 2, "field": "due_date", "message": "Bukan tanggal: tulis TTTT-BB-HH."},
+        {
+            "row": 2,
+            "field": "due_date",
+            "message": "Bukan tanggal: tulis TTTT-BB-HH, HH/BB/TTTT atau 17 Agustus 2027.",
+        },
     ]
 
 
