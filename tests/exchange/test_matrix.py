@@ -296,3 +296,21 @@ def test_matrix_shows_addresses_only_to_whom_users_shows_them(
 
     assert addresses(viewer) == {"ours": "", "unassigned": ""}
     assert addresses(admin) == {"ours": "sari@x.test", "unassigned": ""}
+
+
+def test_the_period_report_links_the_matrix_workbook_for_its_period(
+    client: TestClient, session: Session
+) -> None:
+    w, _ = _arrange(session)
+
+    page = client.get(
+        f"{API}/plans/{w.plan.code}/report",
+        params={"period": "2026-S2"},
+        headers={**w.headers, **ID, "Accept": "text/html"},
+    )
+
+    assert page.status_code == 200, page.text
+    link = f"/api/v1/plans/{w.plan.code}/matrix.xlsx?period=2026-S2"
+    assert f'href="{link}"' in page.text
+    assert "Matriks rencana untuk periode ini (XLSX)" in page.text
+    assert client.get(link, headers=w.headers).status_code == 200
