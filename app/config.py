@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     # how long a rotated secret still signs beside the new one
     webhook_secret_overlap_hours: float = Field(default=24.0, gt=0)
 
-    # reporting periods of a plan without its own policy (app.reports.periods)
+    # reporting periods of a plan without its own policy (app.periods)
     report_cadence: Literal["quarter", "semester", "year"] = "semester"
     report_due_days: int = Field(default=15, ge=0, le=365)
 

@@ -46,7 +46,7 @@ from app.models import (
     TaskStatus,
     User,
 )
-from app.reports.periods import Period
+from app.periods import Period
 from app.tasks import query
 from app.tasks.schemas import TaskFilters
 from app.users import visibility

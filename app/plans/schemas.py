@@ -80,7 +80,7 @@ class Ref(BaseModel):
 
 
 class ReportingPolicy(BaseModel):
-    """A plan's reporting periods where they differ from the settings (app.reports.periods)."""
+    """A plan's reporting periods where they differ from the settings (app.periods)."""
 
     model_config = ConfigDict(extra="forbid")
 

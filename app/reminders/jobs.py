@@ -14,6 +14,7 @@ from uuid import UUID
 import orjson
 from sqlmodel import Session, col, select
 
+from app import periods
 from app.config import Settings
 from app.models import (
     TASK_OPEN,
@@ -32,14 +33,13 @@ from app.models import (
 from app.models.reminder import OPEN_STATUSES
 from app.outbox import queue, signing
 from app.outbox.hooks import HookJob
+from app.periods import Period
 from app.reminders import messages
 from app.reminders import reports as report_reminders
 from app.reminders.audience import chunks
 from app.reminders.calendar import zone
 from app.reminders.mail import compose
 from app.reminders.policy import effective
-from app.reports import service as reports_service
-from app.reports.periods import Period
 
 M = TypeVar("M")
 
@@ -121,7 +121,7 @@ class Context:
         return None
 
     def period(self, plan: Plan, ident: str) -> Period | None:
-        found = reports_service.plan_periods(plan, self.settings)
+        found = periods.of_plan(plan, self.settings)
         return next((period for period in found if period.id == ident), None)
 
     def item(self, settings: Settings, reminder: Reminder, locale: str) -> messages.Item:
@@ -171,10 +171,10 @@ def _reports(session: Session, reminders: list[Reminder]) -> dict[tuple[UUID, st
     """The reports filed for the reminders' (commitment, period), whatever their state."""
     found: dict[tuple[UUID, str], Report] = {}
     commitment_ids = sorted({r.commitment_id for r in reminders if r.commitment_id}, key=str)
-    periods = sorted({r.period for r in reminders if r.period})
+    period_ids = sorted({r.period for r in reminders if r.period})
     for part in chunks(commitment_ids):
         statement = select(Report).where(
-            col(Report.commitment_id).in_(part), col(Report.period).in_(periods)
+            col(Report.commitment_id).in_(part), col(Report.period).in_(period_ids)
         )
         for report in session.exec(statement).all():
             found[(report.commitment_id, report.period)] = report

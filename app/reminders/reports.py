@@ -15,13 +15,13 @@ from uuid import UUID
 
 from sqlmodel import Session, col, select
 
+from app import periods
 from app.config import Settings
 from app.models import Commitment, Plan, ReminderSubject, Report, ReportState, User
+from app.periods import Period
 from app.reminders.audience import chunks, contributors_of, coordinators_of
 from app.reminders.planner import Owed, Subject, Window, World, series
 from app.reminders.policy import Point, Policy, due_points, effective, escalation_points
-from app.reports import service as reports
-from app.reports.periods import Period
 
 # A report in these states needs nothing more from its filers.
 QUIET = frozenset({ReportState.submitted, ReportState.accepted})
@@ -54,7 +54,7 @@ def _periods(plan: Plan, settings: Settings, window: Window) -> list[tuple[Perio
     if not policy.enabled:
         return []
     found = []
-    for period in reports.plan_periods(plan, settings):
+    for period in periods.of_plan(plan, settings):
         if any(points(policy, period, window)):
             found.append((period, policy))
     return found

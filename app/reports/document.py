@@ -26,9 +26,9 @@ from app.models import (
     TaskStatus,
     User,
 )
+from app.periods import Period
 from app.reports import rollup, service
 from app.reports.document_schemas import CommitmentLine, PeriodReport, SlipLine, TaskLine
-from app.reports.periods import Period
 from app.reports.schemas import PeriodPublic
 
 

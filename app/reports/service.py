@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from app import periods
 from app.audit import apply_changes, bump, record
 from app.commitments import service as commitments
 from app.config import Settings
@@ -16,20 +17,18 @@ from app.http import PageParams, paginate
 from app.i18n import N_
 from app.models import Commitment, Plan, Report, ReportState, Task, User
 from app.plans import service as plans
-from app.reports import periods, rules
+from app.reports import rules
 from app.reports.schemas import ReportCreate, ReportPublic, ReportReview, ReportUpdate
 
 ENTITY = "report"
 
 
 def policy(plan: Plan, settings: Settings) -> periods.Policy:
-    return periods.policy_of(
-        plan.reporting_policy, cadence=settings.report_cadence, due_days=settings.report_due_days
-    )
+    return periods.plan_policy(plan, settings)
 
 
 def plan_periods(plan: Plan, settings: Settings) -> list[periods.Period]:
-    return periods.periods(plan.period_start, plan.period_end, policy(plan, settings))
+    return periods.of_plan(plan, settings)
 
 
 def period_of(plan: Plan, settings: Settings, ident: str) -> periods.Period:

@@ -9,8 +9,10 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
+from app.config import Settings
 from app.errors import invalid
 from app.i18n import N_
+from app.models import Plan
 
 
 class Cadence(StrEnum):
@@ -45,6 +47,18 @@ def policy_of(override: dict[str, Any] | None, *, cadence: str, due_days: int) -
     """The plan's override, field by field, over the settings' defaults."""
     given = {key: value for key, value in (override or {}).items() if value is not None}
     return Policy(Cadence(given.get("cadence", cadence)), int(given.get("due_days", due_days)))
+
+
+def plan_policy(plan: Plan, settings: Settings) -> Policy:
+    """The plan's reporting policy: its own override over the settings' defaults."""
+    return policy_of(
+        plan.reporting_policy, cadence=settings.report_cadence, due_days=settings.report_due_days
+    )
+
+
+def of_plan(plan: Plan, settings: Settings) -> list[Period]:
+    """Every reporting period of the plan."""
+    return periods(plan.period_start, plan.period_end, plan_policy(plan, settings))
 
 
 def _end_of(year: int, month: int, months: int) -> date:
