@@ -38,6 +38,7 @@ from app.models import (
     CommitmentOrganisation,
     History,
     Organisation,
+    OrganisationKind,
     OwnerRole,
     Pillar,
     Plan,
@@ -97,6 +98,17 @@ ORGANISATION_HEADERS = (
     in_context("organisations", "Tasks"),
     in_context("organisations", "Slips"),
 )
+# An organisation's kind as the Organisations sheet words it.
+KINDS = {
+    OrganisationKind.ministry: in_context("organisation_kind", "Ministry"),
+    OrganisationKind.agency: in_context("organisation_kind", "Agency"),
+    OrganisationKind.regional_body: in_context("organisation_kind", "Regional body"),
+    OrganisationKind.ngo: in_context("organisation_kind", "Non-governmental organisation"),
+    OrganisationKind.un_body: in_context("organisation_kind", "United Nations body"),
+    OrganisationKind.company: in_context("organisation_kind", "Company"),
+    OrganisationKind.regional_government: in_context("organisation_kind", "Regional government"),
+    OrganisationKind.other: in_context("organisation_kind", "Other"),
+}
 PERIOD_LINES = {
     "period": in_context("period", "Period"),
     "start": in_context("period", "Start"),
@@ -546,7 +558,7 @@ def _organisation_sheet(workbook: Workbook, matrix: Matrix) -> None:
             organisation.code,
             organisation.name_id,
             organisation.name_en,
-            organisation.kind.value,
+            translate_context("organisation_kind", KINDS[organisation.kind], language),
             line.tasks,
             line.slips,
         ]

@@ -185,7 +185,7 @@ def test_matrix_workbook_reads_back_with_headers_dates_and_sheets(
         w.ministry.code,
         w.ministry.name_id,
         w.ministry.name_en,
-        "ministry",
+        "Kementerian",
         2,
         2,
     )
