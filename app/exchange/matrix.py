@@ -449,12 +449,16 @@ def _header_row(sheet: Any, names: Sequence[str]) -> None:
     """A frozen header row, printed atop every page of a landscape A4, one page wide."""
     sheet.freeze_panes = "A2"
     sheet.print_title_rows = "1:1"
+    _one_page_wide(sheet)
+    sheet.append([_header_cell(sheet, name) for name in names])
+
+
+def _one_page_wide(sheet: Any) -> None:
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = "9"  # A4
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.append([_header_cell(sheet, name) for name in names])
 
 
 def _finish(sheet: Any, columns: int, rows: int) -> None:
@@ -576,6 +580,7 @@ def _period_sheet(workbook: Workbook, matrix: Matrix) -> None:
     language = matrix.language
     sheet = workbook.create_sheet(sheet_title("period", language))
     sheet.column_dimensions["A"].width = 56
+    _one_page_wide(sheet)
     sheet.column_dimensions["B"].width = 14
     bold = Font(bold=True)
     for key, label in PERIOD_LINES.items():
