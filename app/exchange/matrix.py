@@ -522,7 +522,8 @@ def to_xlsx(matrix: Matrix) -> bytes:
     wrapped = Alignment(wrap_text=True, vertical="top")
     top = Alignment(vertical="top")
     fills = {status: PatternFill(fill_type="solid", fgColor=rgb) for status, rgb in FILLS.items()}
-    for row, status in zip(_worded(matrix), matrix.statuses, strict=True):
+    # Rows counted here: a worksheet's max_row looks at every cell, once per row written.
+    for number, (row, status) in enumerate(zip(_worded(matrix), matrix.statuses, strict=True), 2):
         cells = []
         for key, value in zip(MATRIX_KEYS, row, strict=True):
             cell: Any = xlsx_cell(sheet, value)
@@ -531,7 +532,7 @@ def to_xlsx(matrix: Matrix) -> bytes:
                 cell.fill = fills[status]
             cells.append(cell)
         sheet.append(cells)
-        sheet.row_dimensions[sheet.max_row].height = _fit(
+        sheet.row_dimensions[number].height = _fit(
             [
                 value if key in WRAPPED else None
                 for key, value in zip(MATRIX_KEYS, row, strict=True)
@@ -556,7 +557,7 @@ def _organisation_sheet(workbook: Workbook, matrix: Matrix) -> None:
     _header_row(sheet, names)
     sheet.row_dimensions[1].height = _fit(names, ORGANISATION_WIDTHS)
     wrapped = Alignment(wrap_text=True, vertical="top")
-    for line in matrix.organisations:
+    for number, line in enumerate(matrix.organisations, 2):
         organisation = line.organisation
         values: list[Cell] = [
             organisation.code,
@@ -572,7 +573,7 @@ def _organisation_sheet(workbook: Workbook, matrix: Matrix) -> None:
             cell.alignment = wrapped
             cells.append(cell)
         sheet.append(cells)
-        sheet.row_dimensions[sheet.max_row].height = _fit(values, ORGANISATION_WIDTHS)
+        sheet.row_dimensions[number].height = _fit(values, ORGANISATION_WIDTHS)
     _finish(sheet, len(ORGANISATION_HEADERS), len(matrix.organisations))
 
 
