@@ -11,7 +11,7 @@ answers without raising). Every error is `application/problem+json` with the `Pr
 
 import inspect
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any, TypeVar, cast
@@ -140,34 +140,43 @@ def _ours(value: Any) -> bool:
     return str(getattr(value, "__module__", "")).startswith("app")
 
 
-def _walk(function: Any, derived: Derived, seen: set[int], depth: int) -> None:
+def _walk(functions: Iterable[Any], derived: Derived) -> None:
+    """Breadth first, so each function is read at its shallowest call depth: what is found is
+    everything within DEPTH calls, whatever order a set of names comes in (the document is the
+    same bytes under any hash seed)."""
     from app.errors import AppError
 
-    if id(function) in seen:
-        return
-    seen.add(id(function))
-    marks = getattr(function, "__pantau_answers__", None)
-    if isinstance(marks, Answers):
-        derived.add(marks)
-        if marks.whole:
-            return
-    if inspect.isclass(function):
-        if issubclass(function, AppError) and function.status != 500:  # 500 is no contract
-            derived.statuses.add(function.status)
-        return
-    if depth == 0 or not (inspect.isfunction(function) and _ours(function)):
-        return
-    for value in _called(function):
-        if inspect.isclass(value) or (inspect.isfunction(value) and _ours(value)):
-            _walk(value, derived, seen, depth - 1)
+    seen: set[int] = set()
+    level = list(functions)
+    for depth in range(DEPTH, -1, -1):
+        following: list[Any] = []
+        for function in level:
+            if id(function) in seen:
+                continue
+            seen.add(id(function))
+            marks = getattr(function, "__pantau_answers__", None)
+            if isinstance(marks, Answers):
+                derived.add(marks)
+                if marks.whole:
+                    continue
+            if inspect.isclass(function):
+                if issubclass(function, AppError) and function.status != 500:  # no contract
+                    derived.statuses.add(function.status)
+                continue
+            if depth == 0 or not (inspect.isfunction(function) and _ours(function)):
+                continue
+            following += [
+                value
+                for value in _called(function)
+                if inspect.isclass(value) or (inspect.isfunction(value) and _ours(value))
+            ]
+        level = following
 
 
 def derive(route: APIRoute) -> Derived:
     """What an operation can answer, from its request shape, its method and its code."""
     derived = Derived()
-    seen: set[int] = set()
-    for function in _callables(route.dependant):
-        _walk(function, derived, seen, DEPTH)
+    _walk(_callables(route.dependant), derived)
     has_body = route.body_field is not None or "requestBody" in (route.openapi_extra or {})
     if "{" in route.path_format:
         derived.statuses.add(404)
