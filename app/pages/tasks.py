@@ -19,7 +19,7 @@ from app.models import Task, User
 from app.pages.security import PageUserDep, mark_page
 from app.pages.templating import PAGE_HEADERS, language_of, render
 from app.tasks import context, service
-from app.tasks.router import TaskId
+from app.tasks.dependencies import TaskId, task_for_write
 from app.tasks.schemas import NoteCreate, TaskTransition, TaskUpdate
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(mark_page)])
@@ -77,8 +77,7 @@ def _write(
 ) -> Response:
     """Lock the task, refuse another organisation's (403 page), show a stale form's conflict,
     apply the change through the service, and go back to the page."""
-    task = service.get(session, task_id, for_update=True)
-    service.ensure_writer(session, task, user)
+    task = task_for_write(task_id, session, user)
     version = form.get("version")
     if version is not None and version != task.version:
         changes = context.changes_since(session, task_id, form.get("seen", 0))

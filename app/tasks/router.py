@@ -2,7 +2,7 @@ from datetime import date
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from app import db
 from app.auth import CoordinatorDep, CurrentUserDep, WriterDep
@@ -12,23 +12,25 @@ from app.http import (
     Page,
     PageDep,
     answer,
-    check_if_match,
     json_response,
-    require_if_match,
     resource_etag,
     set_next_link,
     tag_read,
 )
-from app.models import Task
 from app.tasks import query, service
+from app.tasks.dependencies import (
+    TaskChangeDep,
+    TaskId,
+    TaskToDeleteDep,
+    TaskTransitionDep,
+    WritableTaskDep,
+)
 from app.tasks.schemas import (
     HistoryPublic,
     NoteCreate,
     TaskCreate,
     TaskFilters,
     TaskPublic,
-    TaskTransition,
-    TaskUpdate,
 )
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
@@ -42,17 +44,6 @@ WRITE: Responses = {
 }
 
 
-TaskId = Annotated[str, Path(description="The task's id, a UUID; anything else is 404.")]
-
-
-def task_for_write(task_id: TaskId, session: SessionDep, user: WriterDep) -> Task:
-    """The task of the URL, locked for this transaction, if the caller may write to it."""
-    task = service.get(session, task_id, for_update=True)
-    service.ensure_writer(session, task, user)
-    return task
-
-
-WritableTaskDep = Annotated[Task, Depends(task_for_write)]
 FiltersDep = Annotated[TaskFilters, Query()]
 
 
@@ -120,9 +111,7 @@ def get_task(
 @router.patch("/{task_id}", responses={**WRITE, 428: {"description": "Send If-Match"}})
 def update_task(
     task_id: TaskId,
-    task: WritableTaskDep,
-    data: TaskUpdate,
-    request: Request,
+    change: TaskChangeDep,
     response: Response,
     session: SessionDep,
     user: WriterDep,
@@ -130,8 +119,7 @@ def update_task(
     today: TodayDep,
 ) -> TaskPublic:
     """Change fields (If-Match or `version` required); contributors change only `progress`."""
-    service.ensure_patchable(data, user, task.id)
-    require_if_match(request, task.version, body_version=data.version)
+    task, data = change.target, change.data
     updated = service.update(session, task, data, actor=user, now=clock.now(), today=today)
     return _answer(response, updated, today)
 
@@ -144,23 +132,19 @@ def update_task(
 def delete_task(
     task_id: TaskId,
     user: CoordinatorDep,
-    task: WritableTaskDep,
-    request: Request,
+    task: TaskToDeleteDep,
     session: SessionDep,
     clock: ClockDep,
     today: TodayDep,
 ) -> None:
     """Delete a task (coordinator or admin, If-Match required); its history stays readable."""
-    require_if_match(request, task.version)
     service.delete(session, task, actor=user, now=clock.now(), today=today)
 
 
 @router.post("/{task_id}/transitions", responses={**WRITE, 409: {"description": "Not allowed"}})
 def change_task_status(
     task_id: TaskId,
-    task: WritableTaskDep,
-    data: TaskTransition,
-    request: Request,
+    change: TaskTransitionDep,
     response: Response,
     session: SessionDep,
     user: WriterDep,
@@ -168,7 +152,7 @@ def change_task_status(
     today: TodayDep,
 ) -> TaskPublic:
     """Move a task through its workflow; blocked, cancelled and reopening need a note."""
-    check_if_match(request, task.version, body_version=data.version)
+    task, data = change.target, change.data
     moved = service.transition(
         session, task, data.status, data.note, actor=user, now=clock.now(), today=today
     )

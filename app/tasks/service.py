@@ -1,5 +1,5 @@
-"""Writing tasks. Every write records history, a change-feed row and a domain event in the
-caller's transaction; nothing here commits."""
+"""Writing tasks. Every write records history and a change-feed row (app.audit.record) and a
+domain event in the caller's transaction; nothing here commits."""
 
 from datetime import date, datetime
 from typing import Any
@@ -7,8 +7,7 @@ from uuid import UUID
 
 from sqlmodel import Session, col, select
 
-from app import events
-from app.changes import service as changes
+from app import audit, events
 from app.errors import Forbidden, NotFound, invalid
 from app.history import service as history
 from app.i18n import N_
@@ -91,27 +90,35 @@ def ensure_patchable(data: TaskUpdate, user: User, task_id: UUID) -> None:
             )
 
 
-def _publish(
+def _record(
     session: Session,
     task: Task,
     *,
     action: str,
     event: str,
+    actor: User,
     now: datetime,
     today: date,
+    changed: dict[str, tuple[Any, Any]] | None = None,
+    note: str | None = None,
     extra: dict[str, Any] | None = None,
 ) -> TaskPublic:
+    """Record a write of the task (history and the change feed, with the representation it
+    now has) and publish its event."""
     session.flush()
     public = query.public(session, task, today)
     data = public.model_dump(mode="json")
-    changes.record(
+    audit.record(
         session,
         entity=ENTITY,
         entity_id=task.id,
         action=action,
         version=task.version,
         data=data,
-        at=now,
+        actor_id=actor.id,
+        now=now,
+        changed=changed,
+        note=note,
     )
     events.publish(session, event, {"task": data, **(extra or {})}, now)
     return public
@@ -134,12 +141,8 @@ def create(
     session.add(task)
     session.flush()
     references.set_owners(session, task, owners)
-    history.record(
-        session, entity=ENTITY, entity_id=task.id, action="created", actor_id=actor.id, at=now
-    )
-    return _publish(
-        session, task, action="created", event=events.TASK_CREATED, now=now, today=today
-    )
+    event = events.TASK_CREATED
+    return _record(session, task, action="created", event=event, actor=actor, now=now, today=today)
 
 
 def _changed_fields(session: Session, task: Task, data: TaskUpdate) -> dict[str, tuple[Any, Any]]:
@@ -173,16 +176,18 @@ def update(
     changed |= _due_date_move(task, changed, data.due_date_reason)
     if "progress" in changed:
         task.activity_at = now  # progress is activity: it resets the escalation clock
-    _apply(session, task, changed, action="updated", actor=actor, now=now, note=data.note)
-    extra = {"fields": sorted(changed)}
-    return _publish(
+    _apply(task, changed, now=now)
+    return _record(
         session,
         task,
         action="updated",
         event=events.TASK_UPDATED,
+        actor=actor,
         now=now,
         today=today,
-        extra=extra,
+        changed=changed,
+        note=data.note,
+        extra={"fields": sorted(changed)},
     )
 
 
@@ -204,34 +209,12 @@ def _due_date_move(
     return found
 
 
-def _apply(
-    session: Session,
-    task: Task,
-    changed: dict[str, tuple[Any, Any]],
-    *,
-    action: str,
-    actor: User,
-    now: datetime,
-    note: str | None,
-) -> None:
-    """Set the changed fields (owners are written apart), move the version and record the
-    history of the change."""
+def _apply(task: Task, changed: dict[str, tuple[Any, Any]], *, now: datetime) -> None:
+    """Set the changed fields (owners are written apart) and move the version."""
     for field, (_old, new) in changed.items():
         if field not in RECORDED_ONLY:
             setattr(task, field, new)
-    task.version += 1
-    task.updated_at = now
-    session.add(task)
-    history.record(
-        session,
-        entity=ENTITY,
-        entity_id=task.id,
-        action=action,
-        actor_id=actor.id,
-        at=now,
-        changes=changed,
-        note=note,
-    )
+    audit.bump(task, now=now)
 
 
 def transition(
@@ -249,10 +232,19 @@ def transition(
     changed: dict[str, tuple[Any, Any]] = {"status": (current, target)}
     changed |= _progress_after(session, task, target)
     task.activity_at = now
-    _apply(session, task, changed, action="transition", actor=actor, now=now, note=note)
-    extra = {"from": current.value, "to": target.value, "note": note}
-    event = events.TASK_STATUS_CHANGED
-    return _publish(session, task, action="updated", event=event, now=now, today=today, extra=extra)
+    _apply(task, changed, now=now)
+    return _record(
+        session,
+        task,
+        action="transition",
+        event=events.TASK_STATUS_CHANGED,
+        actor=actor,
+        now=now,
+        today=today,
+        changed=changed,
+        note=note,
+        extra={"from": current.value, "to": target.value, "note": note},
+    )
 
 
 def _progress_after(session: Session, task: Task, target: TaskStatus) -> dict[str, tuple[Any, Any]]:
@@ -271,19 +263,16 @@ def delete(session: Session, task: Task, *, actor: User, now: datetime, today: d
     """Delete a task; its history stays, and the change feed gets a tombstone. Its owners go
     with it (ON DELETE CASCADE), after the summary's rollup has read them (it follows the flush)."""
     last = query.public(session, task, today).model_dump(mode="json")
-    history.record(
-        session, entity=ENTITY, entity_id=task.id, action="deleted", actor_id=actor.id, at=now
-    )
     session.delete(task)
-    session.flush()
-    changes.record(
+    audit.record(
         session,
         entity=ENTITY,
         entity_id=task.id,
         action="deleted",
         version=task.version + 1,
         data=None,
-        at=now,
+        actor_id=actor.id,
+        now=now,
     )
     events.publish(session, events.TASK_DELETED, {"task": last}, now)
 
@@ -293,14 +282,17 @@ def add_note(
 ) -> HistoryPublic:
     """A remark or evidence on the record. It is not part of the task's representation, so the
     task keeps its version; the feed row lets followers of the history know there is more."""
-    history.record(
+    audit.record(
         session,
         entity=ENTITY,
         entity_id=task.id,
         action="note",
+        version=task.version,
+        data=query.public(session, task, today).model_dump(mode="json"),
         actor_id=actor.id,
-        at=now,
+        now=now,
         note=note,
+        feed_action="noted",
     )
     session.flush()
     # The task row is locked (see get), so the newest note of this task is the one just added.
@@ -310,13 +302,4 @@ def add_note(
         .order_by(col(History.id).desc())
         .limit(1)
     ).one()
-    changes.record(
-        session,
-        entity=ENTITY,
-        entity_id=task.id,
-        action="noted",
-        version=task.version,
-        data=query.public(session, task, today).model_dump(mode="json"),
-        at=now,
-    )
     return query.history_public(row, {actor.id: actor.name})
