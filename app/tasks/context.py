@@ -43,6 +43,7 @@ class TaskContext:
     assignee: User | None
     history: list[HistoryPublic]
     next_statuses: list[TaskStatus]
+    noted_statuses: list[TaskStatus]  # those of next_statuses whose move needs a note
     may_write: bool
     may_coordinate: bool
 
@@ -93,12 +94,14 @@ def of(session: Session, ref: str, user: User, today: date) -> TaskContext:
         session, ref, PageParams(limit=HISTORY_SHOWN, cursor=None)
     )
     writer = may_write(session, task, user)
+    moves = next_statuses(task, user) if writer else []
     return TaskContext(
         task=query.public(session, task, today),
         placement=placement(session, task.commitment_id),
         assignee=session.get(User, task.assignee_id) if task.assignee_id else None,
         history=history,
-        next_statuses=next_statuses(task, user) if writer else [],
+        next_statuses=moves,
+        noted_statuses=[s for s in moves if transitions.needs_note(task.status, s)],
         may_write=writer,
         may_coordinate=writer and user.role in service.REOPENERS,
     )

@@ -22,6 +22,11 @@ def is_reopen(current: S, target: S) -> bool:
     return (current, target) in REOPENS
 
 
+def needs_note(current: S, target: S) -> bool:
+    """Reopening and moving to blocked or cancelled say why."""
+    return is_reopen(current, target) or target in NOTE_REQUIRED
+
+
 def check(current: S, target: S, *, note: str | None, may_reopen: bool) -> None:
     """Refuse a move the table does not list (409), a reopen by someone who may not (403) and a
     move that needs a note without one (422), in that order."""
@@ -34,5 +39,5 @@ def check(current: S, target: S, *, note: str | None, may_reopen: bool) -> None:
     reopen = is_reopen(current, target)
     if reopen and not may_reopen:
         raise Forbidden(N_("Only a coordinator or an admin may reopen a task."))
-    if (reopen or target in NOTE_REQUIRED) and not (note and note.strip()):
+    if needs_note(current, target) and not (note and note.strip()):
         raise invalid("note", N_("Moving to {target} needs a note."), target=target.value)
