@@ -3,6 +3,7 @@ routes' do, under the same row lock and version check: a form based on an older 
 never applied, but shown with what changed since (a 409 page), for the person to apply again."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
@@ -11,6 +12,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
+from app.clock import Clock
 from app.db import SessionDep
 from app.deps import ClockDep, TodayDep
 from app.errors import AppError, Invalid
@@ -66,17 +68,42 @@ def problem_text(error: AppError | ValidationError, language: str) -> str:
     return translate(error.detail or error.title, language, **error.params)
 
 
-def _write(
-    request: Request,
-    session: Session,
-    user: User,
-    task_id: str,
-    today: date,
-    change: Change,
-    form: dict[str, Any],
-) -> Response:
+@dataclass(frozen=True, slots=True)
+class FormContext:
+    """What every form of the task page writes with: the person, the request, the clock."""
+
+    request: Request
+    session: Session
+    user: User
+    clock: Clock
+    today: date
+
+    def update(self, fields: Callable[[], dict[str, Any]]) -> Change:
+        """A change of fields, as a PATCH would make it (`fields` is read under the lock)."""
+
+        def apply(task: Task) -> None:
+            data = TaskUpdate.model_validate(fields())
+            service.ensure_patchable(data, self.user, task.id)
+            service.update(
+                self.session, task, data, actor=self.user, now=self.clock.now(), today=self.today
+            )
+
+        return apply
+
+
+def form_context(
+    request: Request, session: SessionDep, user: PageUserDep, clock: ClockDep, today: TodayDep
+) -> FormContext:
+    return FormContext(request, session, user, clock, today)
+
+
+FormContextDep = Annotated[FormContext, Depends(form_context)]
+
+
+def _write(w: FormContext, task_id: str, change: Change, form: dict[str, Any]) -> Response:
     """Lock the task, refuse another organisation's (403 page), show a stale form's conflict,
     apply the change through the service, and go back to the page."""
+    request, session, user, today = w.request, w.session, w.user, w.today
     task = task_for_write(task_id, session, user)
     version = form.get("version")
     if version is not None and version != task.version:
@@ -96,11 +123,7 @@ def _write(
 @router.post("/tasks/{task_id}/status")
 def change_status(
     task_id: TaskId,
-    request: Request,
-    session: SessionDep,
-    user: PageUserDep,
-    clock: ClockDep,
-    today: TodayDep,
+    w: FormContextDep,
     status: Short,
     version: Version,
     seen: Seen = 0,
@@ -109,69 +132,37 @@ def change_status(
     def move(task: Task) -> None:
         data = TaskTransition.model_validate({"status": status, "note": note.strip() or None})
         service.transition(
-            session, task, data.status, data.note, actor=user, now=clock.now(), today=today
+            w.session, task, data.status, data.note, actor=w.user, now=w.clock.now(), today=w.today
         )
 
-    form = {"kind": "status", "status": status, "note": note, "version": version, "seen": seen}
-    return _write(request, session, user, task_id, today, move, form)
-
-
-def _update(
-    session: Session, user: User, clock: ClockDep, today: date, fields: dict[str, Any]
-) -> Change:
-    def apply(task: Task) -> None:
-        data = TaskUpdate.model_validate(fields)
-        service.ensure_patchable(data, user, task.id)
-        service.update(session, task, data, actor=user, now=clock.now(), today=today)
-
-    return apply
+    form = _form("status", {"status": status, "note": note}, version, seen)
+    return _write(w, task_id, move, form)
 
 
 @router.post("/tasks/{task_id}/progress")
 def set_progress(
-    task_id: TaskId,
-    request: Request,
-    session: SessionDep,
-    user: PageUserDep,
-    clock: ClockDep,
-    today: TodayDep,
-    progress: Short,
-    version: Version,
-    seen: Seen = 0,
+    task_id: TaskId, w: FormContextDep, progress: Short, version: Version, seen: Seen = 0
 ) -> Response:
     value: object = int(progress) if progress.strip().isdigit() else progress
-    change = _update(session, user, clock, today, {"progress": value})
-    form = {"kind": "progress", "progress": progress, "version": version, "seen": seen}
-    return _write(request, session, user, task_id, today, change, form)
+    form = _form("progress", {"progress": progress}, version, seen)
+    return _write(w, task_id, w.update(lambda: {"progress": value}), form)
 
 
 @router.post("/tasks/{task_id}/notes")
-def add_note(
-    task_id: TaskId,
-    request: Request,
-    session: SessionDep,
-    user: PageUserDep,
-    clock: ClockDep,
-    today: TodayDep,
-    note: Text,
-) -> Response:
+def add_note(task_id: TaskId, w: FormContextDep, note: Text) -> Response:
     """A note changes no field, so it has no version to be stale against."""
 
     def write(task: Task) -> None:
         data = NoteCreate.model_validate({"text": note})
-        service.add_note(session, task, data.text, actor=user, now=clock.now(), today=today)
+        service.add_note(w.session, task, data.text, actor=w.user, now=w.clock.now(), today=w.today)
 
-    return _write(request, session, user, task_id, today, write, {"kind": "note", "note": note})
+    return _write(w, task_id, write, {"kind": "note", "note": note})
 
 
 @router.post("/tasks/{task_id}/dates")
 def change_dates(
     task_id: TaskId,
-    request: Request,
-    session: SessionDep,
-    user: PageUserDep,
-    clock: ClockDep,
-    today: TodayDep,
+    w: FormContextDep,
     version: Version,
     reason: Text,
     seen: Seen = 0,
@@ -185,26 +176,14 @@ def change_dates(
         "due_date_reason": reason.strip() or None,  # needed when the due date moves
         "note": reason.strip() or None,
     }
-    form = {
-        "kind": "dates",
-        "start_date": start_date,
-        "due_date": due_date,
-        "reason": reason,
-        "version": version,
-        "seen": seen,
-    }
-    change = _update(session, user, clock, today, fields)
-    return _write(request, session, user, task_id, today, change, form)
+    form = {"start_date": start_date, "due_date": due_date, "reason": reason}
+    return _write(w, task_id, w.update(lambda: fields), _form("dates", form, version, seen))
 
 
 @router.post("/tasks/{task_id}/people")
 def change_people(
     task_id: TaskId,
-    request: Request,
-    session: SessionDep,
-    user: PageUserDep,
-    clock: ClockDep,
-    today: TodayDep,
+    w: FormContextDep,
     version: Version,
     lead: Short,
     seen: Seen = 0,
@@ -218,17 +197,15 @@ def change_people(
         if code.strip()
     ]
 
-    def apply(task: Task) -> None:
-        assignee_id = context.user_id_by_email(session, assignee) if assignee.strip() else None
-        fields = {"owners": owners, "assignee_id": assignee_id}
-        _update(session, user, clock, today, fields)(task)
+    def fields() -> dict[str, Any]:
+        email = assignee.strip()
+        assignee_id = context.user_id_by_email(w.session, assignee) if email else None
+        return {"owners": owners, "assignee_id": assignee_id}
 
-    form = {
-        "kind": "people",
-        "lead": lead,
-        "support": support,
-        "assignee": assignee,
-        "version": version,
-        "seen": seen,
-    }
-    return _write(request, session, user, task_id, today, apply, form)
+    form = {"lead": lead, "support": support, "assignee": assignee}
+    return _write(w, task_id, w.update(fields), _form("people", form, version, seen))
+
+
+def _form(kind: str, fields: dict[str, Any], version: int, seen: int) -> dict[str, Any]:
+    """What a form sent, to show again with its problem or its conflict."""
+    return {"kind": kind, **fields, "version": version, "seen": seen}
