@@ -16,6 +16,9 @@ ENTRY_POINTS = frozenset({"main", "cli", "worker", "__main__"})  # they assemble
 LOWER_PACKAGES = frozenset(
     {"changes", "history", "http", "i18n", "live", "models", "ops", "outbox"}
 )
+# Domains that know nothing of each other, either way: both deliver through the outbox
+# (app.outbox); neither reaches into the other.
+APART = frozenset({("reminders", "webhooks")})
 Graph = dict[str, set[str]]
 
 
@@ -93,3 +96,15 @@ def test_lower_layers_import_no_domain() -> None:
 
 def test_no_cycle_between_packages() -> None:
     assert cycles(package_graph()) == []
+
+
+def test_domains_kept_apart_import_neither_way() -> None:
+    graph = package_graph()
+    crossing = sorted(
+        f"app.{source} -> app.{target}"
+        for pair in APART
+        for source, target in (pair, pair[::-1])
+        if target in graph.get(source, set())
+    )
+
+    assert crossing == []
