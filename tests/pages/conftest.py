@@ -5,7 +5,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
-from ipaddress import ip_network
 
 import pytest
 from fastapi import FastAPI
@@ -26,25 +25,13 @@ from tests.factories import (
     make_task,
     make_user,
 )
-from tests.reminders.servers import Inbox, smtp
+from tests.mailing import settings, smtp
+from tests.reminders.servers import Inbox
 
-__all__ = ["smtp"]
+__all__ = ["settings", "smtp"]
 RAISE = bool(__import__("os").environ.get("PAGES_RAISE"))
 ORIGIN = "http://testserver"
 LINK = re.compile(r"http://127\.0\.0\.1:8000(/sign-in/link\?\S+)")
-
-
-@pytest.fixture
-def settings(database_url: str, smtp: Inbox) -> Settings:
-    return Settings(
-        database_url=database_url,
-        log_json=False,
-        log_level="WARNING",
-        smtp_host="127.0.0.1",
-        smtp_port=smtp.port,
-        webhook_allowlist=[ip_network("127.0.0.1/32")],
-        _env_file=None,
-    )
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
-from ipaddress import ip_network
 from typing import Any
 
 import pytest
@@ -20,25 +19,12 @@ from tests.factories import (
     make_task,
     make_user,
 )
-from tests.reminders.servers import Inbox, receiver, smtp
+from tests.mailing import settings, smtp
+from tests.reminders.servers import receiver
 
-__all__ = ["receiver", "smtp"]
+__all__ = ["receiver", "settings", "smtp"]
 
 Run = Callable[..., Counter[str]]
-
-
-@pytest.fixture
-def settings(database_url: str, smtp: Inbox) -> Settings:
-    """Mail to the test's SMTP server; webhooks may call 127.0.0.1, where the receiver is."""
-    return Settings(
-        database_url=database_url,
-        log_json=False,
-        log_level="WARNING",
-        smtp_host="127.0.0.1",
-        smtp_port=smtp.port,
-        webhook_allowlist=[ip_network("127.0.0.1/32")],
-        _env_file=None,
-    )
 
 
 @pytest.fixture

@@ -18,8 +18,9 @@ from app.models import Role, Webhook, WebhookDelivery
 from app.outbox.sender import WebhookSender
 from tests.conftest import NOW
 from tests.factories import login
-from tests.reminders.conftest import run, settings
-from tests.reminders.servers import Receiver, receiver, smtp
+from tests.mailing import settings, smtp
+from tests.reminders.conftest import run
+from tests.reminders.servers import Receiver, receiver
 
 __all__ = ["receiver", "run", "settings", "smtp"]
 
