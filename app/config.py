@@ -6,6 +6,8 @@ from urllib.parse import quote, urlencode
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from app.i18n import SUPPORTED
+
 DEFAULT_DATABASE_URL = "sqlite:///./pantau.db"
 
 
@@ -103,6 +105,13 @@ class Settings(BaseSettings):
         query = urlencode({"period": period})
         plan = quote(plan_code, safe="")
         return f"{self.public_url.rstrip('/')}{self.api_prefix}/plans/{plan}/report?{query}"
+
+    @field_validator("default_locale")
+    @classmethod
+    def supported_locale(cls, value: str) -> str:
+        if value not in SUPPORTED:
+            raise ValueError(f"not a language with a catalogue: {', '.join(SUPPORTED)}")
+        return value
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -65,7 +65,10 @@ REQUEST_HEADERS: dict[str, tuple[str, dict[str, Any]]] = {
         "Makes a retry of this POST return the first answer: 1-200 visible ASCII characters.",
         {"pattern": "^[!-~]{1,200}$"},  # app.idempotency.KEY
     ),
-    "Accept-Language": ("`id` for Indonesian problem texts; English otherwise.", {}),
+    "Accept-Language": (
+        "`id` for Indonesian problem texts, `en` for English; otherwise the service's default.",
+        {},
+    ),
 }
 # Response headers.
 RESPONSE_HEADERS: dict[str, str] = {

@@ -31,8 +31,9 @@ class FieldError(BaseModel):
 
 
 class Problem(BaseModel):
-    """The body of every error answer (RFC 9457), in English or, with Accept-Language: id,
-    Indonesian. Members that do not apply are left out, never null."""
+    """The body of every error answer (RFC 9457), in the language Accept-Language asks for
+    (`en` or `id`), else the service's default. Members that do not apply are left out, never
+    null."""
 
     type: str = Field(
         description="A URN naming the kind of problem, such as urn:pantau:problem:stale."

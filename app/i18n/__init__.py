@@ -133,5 +133,11 @@ def negotiate(accept_language: str | None, default: str = SOURCE) -> str:
     return min(ranked)[2] if ranked else default
 
 
+def default_of(connection: HTTPConnection) -> str:
+    """The service's language (PANTAU_DEFAULT_LOCALE) for a request that asks for none we speak."""
+    settings = getattr(connection.app.state, "settings", None)
+    return str(getattr(settings, "default_locale", SOURCE))
+
+
 def locale_of(connection: HTTPConnection) -> str:
-    return negotiate(connection.headers.get("accept-language"))
+    return negotiate(connection.headers.get("accept-language"), default_of(connection))

@@ -13,7 +13,7 @@ from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescap
 from jinja2.runtime import Context
 from starlette.responses import Response
 
-from app.i18n import N_, SUPPORTED, negotiate, translations
+from app.i18n import N_, SUPPORTED, locale_of, translations
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -59,11 +59,12 @@ templates = Jinja2Templates(env=_environment())
 
 
 def language_of(request: Request) -> str:
-    """The page's language: the switch's cookie, else the browser's Accept-Language."""
+    """The page's language: the switch's cookie, else the browser's Accept-Language, else the
+    service's (PANTAU_DEFAULT_LOCALE)."""
     chosen = request.cookies.get(LANGUAGE_COOKIE, "")
     if chosen in SUPPORTED:
         return chosen
-    return negotiate(request.headers.get("accept-language"))
+    return locale_of(request)
 
 
 # English msgids of the values the pages show in words, marked for the catalogues.
