@@ -1,11 +1,13 @@
 """POST /imports takes a plan matrix, the shape of the Perpres 87/2025 annex (issue 10): it
 upserts the plan's strategies, commitments and tasks by their codes, all or nothing."""
 
+import io
 from datetime import date
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import Workbook
 from sqlmodel import Session, col, select
 
 from app.exchange.export import XLSX_TYPE
@@ -442,3 +444,25 @@ def test_an_exported_matrix_imports_back_unchanged_and_writes_nothing(
     assert (report["created"], report["updated"], report["unchanged"]) == (0, 0, 4)
     assert {row["task"] for row in report["rows"]} == {"unchanged", None}
     assert data_version(session) == before
+
+
+def test_matrix_reads_the_sheet_whose_header_matches_and_its_hidden_columns(
+    client: TestClient, session: Session
+) -> None:
+    w = world(session)
+    book = Workbook()
+    cover = book.active
+    assert cover is not None
+    cover.title = "Sampul"
+    cover.append(["Rencana Aksi Nasional Perlindungan Anak di Ranah Daring"])
+    sheet = book.create_sheet("Matriks")
+    sheet.append(["Kode Intervensi Kunci", "Fokus Strategi"])
+    sheet.append([w.commitment.code, "Tersembunyi tetapi terbaca"])
+    sheet.column_dimensions["B"].hidden = True
+    buffer = io.BytesIO()
+    book.save(buffer)
+
+    response = post_xlsx(client, w.headers, buffer.getvalue(), plan=w.plan.code)
+
+    assert response.status_code == 200, response.text
+    assert fresh(session).get(Commitment, w.commitment.id).focus == "Tersembunyi tetapi terbaca"  # type: ignore[union-attr]
