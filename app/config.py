@@ -82,7 +82,7 @@ class Settings(BaseSettings):
     worker_metrics_port: int | None = Field(default=None, ge=1, le=65535)
     worker_metrics_host: str = "127.0.0.1"
     # exchange: imports (docs/api.md, "Exchange")
-    import_max_rows: int = Field(default=1000, ge=1)
+    import_max_rows: int = Field(default=50_000, ge=1)
     import_max_unpacked_bytes: int = Field(default=52_428_800, ge=1024)
 
     @field_validator("webhook_allowlist", mode="before")

@@ -3,7 +3,7 @@
 One request or one job is one transaction, committed here and nowhere else: services flush.
 """
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from functools import cache
@@ -22,9 +22,17 @@ from app.clock import today_of_request
 from app.contract import answers
 
 T = TypeVar("T")
+# Values in one IN list: far below what SQLite and PostgreSQL take in one statement.
+CHUNK = 2000
 WORK_DAY = "pantau_work_day"  # session.info key: the day a unit of work's writes are reckoned on
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 POOL_SIZE, MAX_OVERFLOW = 10, 10  # PostgreSQL connections per process, and the extra allowed
+
+
+def chunks(values: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    """The values in slices of at most `size`, for IN lists of bulk reads and writes."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def make_engine(database_url: str, **kwargs: Any) -> Engine:
@@ -206,6 +214,20 @@ async def read(session: Session, work: Callable[..., T], *args: Any, **kwargs: A
     if session.get_bind().dialect.name == "sqlite":
         return work(session, *args, **kwargs)
     return await run_in_threadpool(work, session, *args, **kwargs)
+
+
+async def write_apart(request: Request, work: Callable[[Session], T]) -> T:
+    """The unit of work of a write whose slow preparation ran before it, in a reading session
+    of its own (an import reads and checks a whole file first): the write slot and the
+    transaction are held for `work` alone, so other writers wait for the writing only."""
+    async with _slots(request, write=True):
+        today = today_of_request(request)
+        return await run_in_threadpool(_in_unit_of_work, get_engine(request), work, today)
+
+
+def _in_unit_of_work(engine: Engine, work: Callable[[Session], T], today: date) -> T:
+    with unit_of_work(engine, today=today) as session:
+        return work(session)
 
 
 def _waits(session: Session) -> bool:

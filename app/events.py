@@ -10,7 +10,10 @@ from typing import Any
 
 from sqlmodel import Session
 
-Subscriber = Callable[[Session, str, dict[str, Any], datetime], None]
+# (event type, payload)
+Event = tuple[str, dict[str, Any]]
+# Takes the events of one write, in order: one, or many for a bulk write (an import).
+Subscriber = Callable[[Session, list[Event], datetime], None]
 
 TASK_CREATED = "task.created"
 TASK_UPDATED = "task.updated"
@@ -26,5 +29,12 @@ def subscribe(subscriber: Subscriber) -> None:
 
 
 def publish(session: Session, event_type: str, payload: dict[str, Any], now: datetime) -> None:
+    publish_many(session, [(event_type, payload)], now)
+
+
+def publish_many(session: Session, published: list[Event], now: datetime) -> None:
+    """`publish` of many events at once: each subscriber gets them all in one call."""
+    if not published:
+        return
     for subscriber in _subscribers:
-        subscriber(session, event_type, payload, now)
+        subscriber(session, published, now)

@@ -1,10 +1,12 @@
 """The writing side of the change feed, and the data version every ETag is built on."""
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ScalarSelect, text
+from sqlalchemy import ScalarSelect, insert, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -14,12 +16,13 @@ DATA = "data"
 NOTIFY_CHANNEL = "pantau_changes"
 
 
-def bump(session: Session, scope: str = DATA) -> int:
-    """Take the next number of a scope. The row stays locked until the transaction ends."""
+def bump(session: Session, scope: str = DATA, *, by: int = 1) -> int:
+    """Take the next number of a scope (the last of the next `by`). The row stays locked until
+    the transaction ends."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    insert = dialect.insert(DataVersion).values(scope=scope, value=1)
+    insert = dialect.insert(DataVersion).values(scope=scope, value=by)
     statement = insert.on_conflict_do_update(
-        index_elements=[DataVersion.scope], set_={"value": DataVersion.value + 1}
+        index_elements=[DataVersion.scope], set_={"value": DataVersion.value + by}
     ).returning(DataVersion.value)
     value: int = session.exec(statement).scalar_one()
     return value
@@ -48,6 +51,46 @@ def record(
             at=at,
         )
     )
+    _notify(session, seq)
+    return seq
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One change of an entity, as `record` takes it."""
+
+    entity: str
+    entity_id: UUID
+    action: str
+    version: int
+    data: dict[str, Any] | None
+    at: datetime
+
+
+def record_many(session: Session, entries: Sequence[Entry]) -> None:
+    """`record` of many changes at once (an import): their numbers taken in one bump, their
+    rows in one statement, one notice for them all."""
+    if not entries:
+        return
+    last = bump(session, by=len(entries))
+    first = last - len(entries) + 1
+    rows = [
+        {
+            "seq": seq,
+            "entity": entry.entity,
+            "entity_id": entry.entity_id,
+            "action": entry.action,
+            "version": entry.version,
+            "data": entry.data,
+            "at": entry.at,
+        }
+        for seq, entry in enumerate(entries, start=first)
+    ]
+    session.connection().execute(insert(Change), rows)
+    _notify(session, last)
+
+
+def _notify(session: Session, seq: int) -> None:
     if session.get_bind().dialect.name == "postgresql":
         # NOTIFY is transactional: listeners hear it only if, and when, this commits.
         session.exec(
@@ -55,7 +98,6 @@ def record(
                 channel=NOTIFY_CHANNEL, seq=str(seq)
             )
         )
-    return seq
 
 
 def version_of(scope: str = DATA) -> ScalarSelect[int]:

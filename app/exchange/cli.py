@@ -7,7 +7,7 @@ import typer
 
 from app.clock import SystemClock, today_of
 from app.config import get_settings
-from app.db import make_engine, unit_of_work
+from app.db import make_engine
 from app.errors import AppError
 from app.exchange import files, service
 from app.exchange.schemas import ImportReport, MatrixReport
@@ -49,17 +49,16 @@ def _import(
     engine = make_engine(settings.database_url)
     try:
         today = today_of(clock, settings)
-        with unit_of_work(engine, today=today) as session:
-            return service.run(
-                session,
-                table,
-                actor=system_actor(),
-                dry_run=dry_run,
-                locale="en",
-                now=clock.now(),
-                today=today,
-                plan=plan,
-            )
+        return service.run(
+            engine,
+            table,
+            actor=system_actor(),
+            dry_run=dry_run,
+            locale="en",
+            now=clock.now(),
+            today=today,
+            plan=plan,
+        )
     finally:
         engine.dispose()
 

@@ -1,16 +1,19 @@
 import re
-from datetime import date
+from datetime import date, datetime
+from functools import partial
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
+from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from app.auth import CurrentUserDep, current_user, failed, require_role
 from app.config import Settings
-from app.db import SessionDep, finish, get_engine, open_session
+from app.db import SessionDep, finish, get_engine, open_session, unit_of_work, write_apart
 from app.deps import CallerETagDep, ClockDep, DataETagDep, LocaleDep, SettingsDep, TodayDep
 from app.errors import Unauthenticated
 from app.exchange import calendar, export, feedkeys, files, matrix, service
+from app.exchange.headers import SheetKind
 from app.exchange.schemas import FeedKeyCreated, ImportReport, MatrixFilters, MatrixReport
 from app.http import answer, resource_etag
 from app.i18n import N_
@@ -200,10 +203,10 @@ TableDep = Annotated[files.Table, Depends(uploaded_table)]
 
 
 @router.post("/imports", responses=IMPORT_ERRORS, openapi_extra=IMPORT_BODY)
-def import_tasks(
+async def import_tasks(
+    request: Request,
     user: ImporterDep,
     table: TableDep,
-    session: SessionDep,
     clock: ClockDep,
     today: TodayDep,
     locale: LocaleDep,
@@ -212,17 +215,36 @@ def import_tasks(
 ) -> ImportReport | MatrixReport:
     """Create and update tasks from CSV or XLSX in the task export's columns, or a plan's
     strategies, commitments and tasks from its matrix (the Perpres annex shape), all or
-    nothing."""
-    return service.run(
-        session,
-        table,
-        actor=user,
-        dry_run=dry_run,
-        locale=locale,
-        now=clock.now(),
-        today=today,
-        plan=plan or table.plan,
+    nothing.
+
+    The rows of a task sheet are checked and planned in a reading session, holding no write
+    slot and no lock; only the writing of the plan takes them (app.exchange.service)."""
+    now = clock.now()
+    if table.kind is SheetKind.matrix:
+        work = partial(
+            service.run_matrix,
+            table=table,
+            actor=user,
+            dry_run=dry_run,
+            locale=locale,
+            now=now,
+            today=today,
+            plan=plan or table.plan,
+        )
+        return await write_apart(request, work)
+    planned = await run_in_threadpool(
+        _planned, get_engine(request), table, user, locale, now, today
     )
+    if dry_run:
+        return planned.report(dry_run=True)
+    return await write_apart(request, partial(service.write, planned=planned))
+
+
+def _planned(
+    engine: Engine, table: files.Table, user: User, locale: str, now: datetime, today: date
+) -> service.Plan:
+    with unit_of_work(engine, write=False) as session:
+        return service.plan_rows(session, table, actor=user, locale=locale, now=now, today=today)
 
 
 async def feed_reader(

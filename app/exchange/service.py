@@ -1,34 +1,133 @@
-"""Imports: a table of rows in the export's format, applied all or nothing.
+"""Imports: a table of rows in the export's format, applied all or nothing, in two phases.
 
-Each row runs in a savepoint of its own, so a failed row leaves no trace while the next rows are
-still checked and every error is reported in one answer. Any error fails the whole import (the
-caller's transaction rolls back); a dry run rolls back an outer savepoint whatever happens, so
-it runs exactly the checks and writes of a real import, then keeps none of them.
+Planning reads (`plan`): every row is parsed, what the rows refer to is read for all of them in
+a few statements (app.exchange.apply.References), and each row is checked by the task
+services' rules and planned in memory; every row error is reported in one answer (422), and a
+dry run stops there. It holds no lock and writes nothing, so it runs in a reading session,
+however long the file.
+
+Writing (`write`): one short transaction locks the updated tasks, checks that none moved since
+planning (a row whose task did fails the import, as it would have when planned), and writes
+every row's task, owners, history, change-feed row and events in a few bulk statements
+(app.tasks.service.write_many). Only this phase takes the summary's lock and the database's
+write lock, so other writers wait for the writing, never for the reading of a file.
+
+A plan matrix (the Perpres annex shape, app.exchange.matrix_import) upserts strategies and
+commitments beside its tasks, row by row through the services, each row in a savepoint of
+its own, in one write transaction (`run_matrix`); a dry run rolls back an outer savepoint.
 """
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar
 from uuid import UUID
 
+from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app.exchange import cells
+from app.dashboard import tally
+from app.db import unit_of_work
+from app.exchange import cells, planner
 from app.exchange import matrix_import as matrix
-from app.exchange.apply import Context, create_row, update_row
-from app.exchange.cells import Problem
-from app.exchange.columns import IMPORTABLE, Cell
+from app.exchange.apply import Context as RowContext
+from app.exchange.cells import Problem, Row
+from app.exchange.columns import IMPORTABLE
 from app.exchange.files import Table
 from app.exchange.headers import SheetKind
+from app.exchange.planner import Context
 from app.exchange.problems import ImportInvalid, RowFailure, failure
 from app.exchange.schemas import ImportAction, ImportedRow, ImportReport, MatrixReport
 from app.i18n import N_
 from app.models import User
+from app.tasks import service as tasks
 
 Failures = list[tuple[int, RowFailure]]
 
 
+@dataclass
+class Plan:
+    """The checked rows of an import and what writing them does."""
+
+    rows: list[ImportedRow]
+    writes: list[tuple[int, tasks.TaskWrite]]  # (row number, the write), in row order
+    actor: User
+    now: datetime
+    today: date
+    locale: str
+
+    def report(self, *, dry_run: bool) -> ImportReport:
+        return _report(self.rows, dry_run=dry_run)
+
+
+def plan_rows(
+    session: Session, table: Table, *, actor: User, locale: str, now: datetime, today: date
+) -> Plan:
+    """Check every row and plan its writes, reading only; 422 listing every row error."""
+    header = _header_problems(table.columns)
+    if header:
+        raise ImportInvalid([(1, failure(*header))], locale)
+    failures: Failures = []
+    parsed: list[Row] = []
+    for number, values in table.rows:
+        row, problems = cells.parse(number, values)
+        if problems:
+            failures.append((number, failure(*problems)))
+        else:
+            parsed.append(row)
+    context = Context(planner.load(session, parsed, actor), actor, now, today)
+    seen: dict[UUID, int] = {}
+    done: list[ImportedRow] = []
+    writes: list[tuple[int, tasks.TaskWrite]] = []
+    for row in parsed:
+        try:
+            write = _planned(context, row, seen)
+        except RowFailure as failed:
+            failures.append((row.number, failed))
+            continue
+        writes.append((row.number, write))
+        done.append(_imported(row.number, write))
+    if failures:
+        raise ImportInvalid(sorted(failures, key=lambda item: item[0]), locale)
+    return Plan(done, writes, actor, now, today, locale)
+
+
+def write(session: Session, planned: Plan) -> ImportReport:
+    """Write a plan in the session's transaction (the caller commits)."""
+    writes = [
+        (number, item) for number, item in planned.writes if item.expected is None or item.steps
+    ]
+    expected = {
+        item.task.id: item.expected for _, item in planned.writes if item.expected is not None
+    }
+    moved = tasks.moved_versions(session, expected)
+    if moved:
+        failures: Failures = []
+        for number, item in planned.writes:
+            if item.task.id in moved and item.expected is not None:
+                current = moved[item.task.id]
+                failures.append(
+                    (
+                        number,
+                        failure(Problem("id", N_("No task with this id.")))
+                        if current is None
+                        else planner.stale(item.expected, current),
+                    )
+                )
+        raise ImportInvalid(failures, planned.locale)
+    # After the tasks' locks, as every writer takes them: tasks, then the summary's tallies.
+    with tally.following(session, [item.task.id for _, item in writes]):
+        tasks.write_many(
+            session,
+            [item for _, item in writes],
+            actor=planned.actor,
+            now=planned.now,
+            today=planned.today,
+        )
+    return planned.report(dry_run=False)
+
+
 def run(
-    session: Session,
+    engine: Engine,
     table: Table,
     *,
     actor: User,
@@ -38,34 +137,59 @@ def run(
     today: date,
     plan: str | None = None,
 ) -> ImportReport | MatrixReport:
-    """Apply the rows; 422 listing every row error when any row fails. A plan matrix is
-    applied to `plan`, or the plan its plan column names."""
-    context = Context(session=session, actor=actor, now=now, today=today)
+    """A whole import (the command line's): a task sheet planned in a reading unit of work,
+    then (unless a dry run) written in a short one; a matrix in one unit of work."""
     if table.kind is SheetKind.matrix:
-        header = matrix.header_problems(table.columns)
-        target = matrix.plan_of(session, table, plan)
-    else:
-        header, target = _header_problems(table.columns), None
+        with unit_of_work(engine, today=today) as session:
+            return run_matrix(
+                session,
+                table,
+                actor=actor,
+                dry_run=dry_run,
+                locale=locale,
+                now=now,
+                today=today,
+                plan=plan,
+            )
+    with unit_of_work(engine, write=False) as session:
+        planned = plan_rows(session, table, actor=actor, locale=locale, now=now, today=today)
+    if dry_run:
+        return planned.report(dry_run=True)
+    with unit_of_work(engine, today=today) as session:
+        return write(session, planned)
+
+
+def run_matrix(
+    session: Session,
+    table: Table,
+    *,
+    actor: User,
+    dry_run: bool,
+    locale: str,
+    now: datetime,
+    today: date,
+    plan: str | None,
+) -> MatrixReport:
+    """Apply a plan matrix to `plan`, or the plan its plan column names; 422 listing every row
+    error when any row fails."""
+    context = RowContext(session=session, actor=actor, now=now, today=today)
+    header = matrix.header_problems(table.columns)
+    target = matrix.plan_of(session, table, plan)
     if header:
         raise ImportInvalid([(1, failure(*header))], locale)
     outer = session.begin_nested() if dry_run else None
     try:
-        if target is not None:
-            rows, failures = matrix.run(context, table, target)
-        else:
-            done, failures = _apply_all(context, table.rows)
+        rows, failures = matrix.run(context, table, target)
     finally:
         if outer is not None:
             outer.rollback()
     if failures:
         raise ImportInvalid(failures, locale)
-    if target is not None:
-        plain: list[ImportedRow] = list(rows)
-        counted = _report(plain, dry_run=dry_run)
-        return MatrixReport.model_validate(
-            {**dict(counted), "plan": target.code, "rows": _dry(rows, dry_run=dry_run)}
-        )
-    return _report(done, dry_run=dry_run)
+    plain: list[ImportedRow] = list(rows)
+    counted = _report(plain, dry_run=dry_run)
+    return MatrixReport.model_validate(
+        {**dict(counted), "plan": target.code, "rows": _dry(rows, dry_run=dry_run)}
+    )
 
 
 def _header_problems(columns: list[str]) -> list[Problem]:
@@ -80,39 +204,23 @@ def _header_problems(columns: list[str]) -> list[Problem]:
     return problems
 
 
-def _apply_all(
-    context: Context, rows: list[tuple[int, dict[str, Cell]]]
-) -> tuple[list[ImportedRow], Failures]:
-    seen: dict[UUID, int] = {}
-    done: list[ImportedRow] = []
-    failures: Failures = []
-    for number, values in rows:
-        try:
-            with context.session.begin_nested():
-                done.append(_apply(context, number, values, seen))
-        except RowFailure as failed:
-            failures.append((number, failed))
-    return done, failures
-
-
-def _apply(
-    context: Context, number: int, values: dict[str, Cell], seen: dict[UUID, int]
-) -> ImportedRow:
-    row, problems = cells.parse(number, values)
-    if problems:
-        raise failure(*problems)
+def _planned(context: Context, row: Row, seen: dict[UUID, int]) -> tasks.TaskWrite:
     task_id = row.get("id")
     if task_id is None:
-        created = create_row(context, row)
-        return ImportedRow(row=number, action=ImportAction.created, id=created)
+        return planner.create_row(context, row)
     if task_id in seen:
         raise failure(
             Problem("id", N_("This task is in row {row} already."), {"row": seen[task_id]})
         )
-    seen[task_id] = number
-    changed = update_row(context, row, task_id)
-    action = ImportAction.updated if changed else ImportAction.unchanged
-    return ImportedRow(row=number, action=action, id=task_id)
+    seen[task_id] = row.number
+    return planner.update_row(context, row, task_id)
+
+
+def _imported(number: int, write: tasks.TaskWrite) -> ImportedRow:
+    if write.expected is None:
+        return ImportedRow(row=number, action=ImportAction.created, id=write.task.id)
+    action = ImportAction.updated if write.steps else ImportAction.unchanged
+    return ImportedRow(row=number, action=action, id=write.task.id)
 
 
 Reported = TypeVar("Reported", bound=ImportedRow)

@@ -112,12 +112,17 @@ def _soon(today: date) -> date:
     return today + timedelta(days=DUE_SOON_DAYS)
 
 
-def publics(session: Session, tasks: Sequence[Task], today: date) -> list[TaskPublic]:
-    if not tasks:
-        return []
-    statement = ROWS.where(col(Task.id).in_([task.id for task in tasks]))
+def documents(session: Session, task_ids: Sequence[Any], today: date) -> dict[Any, str]:
+    """The documents of these tasks (TaskPublic as JSON text), by task id."""
+    if not task_ids:
+        return {}
+    statement = ROWS.where(col(Task.id).in_(task_ids))
     rows = session.connection().execute(statement, days(today)).all()
-    found = {task_id: document for document, _created_at, task_id in rows}
+    return {task_id: document for document, _created_at, task_id in rows}
+
+
+def publics(session: Session, tasks: Sequence[Task], today: date) -> list[TaskPublic]:
+    found = documents(session, [task.id for task in tasks], today)
     return [TaskPublic.model_validate_json(found[task.id]) for task in tasks]
 
 

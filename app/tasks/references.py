@@ -1,7 +1,9 @@
 """The references of a task body (commitment, owners, assignee) resolved or refused with a 422
 that names the field: a bad reference is a bad payload, not a missing URL."""
 
+from collections.abc import Callable
 from datetime import date
+from functools import partial
 from uuid import UUID
 
 from sqlalchemy import func
@@ -14,6 +16,7 @@ from app.organisations import service as organisations
 from app.tasks.schemas import OwnerIn
 
 ResolvedOwners = list[tuple[Organisation, OwnerRole]]
+NO_COMMITMENT = N_("No commitment with this id or code.")
 
 
 def commitment(session: Session, ref: str) -> Commitment:
@@ -24,15 +27,22 @@ def commitment(session: Session, ref: str) -> Commitment:
             select(Commitment).where(func.upper(Commitment.code) == ref.upper())
         ).first()
     if found is None:
-        raise invalid("commitment", N_("No commitment with this id or code."))
+        raise invalid("commitment", NO_COMMITMENT)
     return found
 
 
 def resolve_owners(session: Session, owners: list[OwnerIn]) -> ResolvedOwners:
+    return resolve_owners_with(partial(organisations.find, session), owners)
+
+
+def resolve_owners_with(
+    find: Callable[[str], Organisation | None], owners: list[OwnerIn]
+) -> ResolvedOwners:
+    """`resolve_owners` with organisations found by `find` (an import's, read beforehand)."""
     resolved: ResolvedOwners = []
     for index, owner in enumerate(owners):
         field = f"owners.{index}.organisation"
-        organisation = organisations.find(session, owner.organisation)
+        organisation = find(owner.organisation)
         if organisation is None:
             raise invalid(field, N_("No organisation with this id, code or alias."))
         if any(organisation.id == known.id for known, _ in resolved):

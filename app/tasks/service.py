@@ -1,24 +1,34 @@
 """Writing tasks. Every write records history and a change-feed row (app.audit.record) and a
 domain event in the caller's transaction; nothing here commits."""
 
+import dataclasses
+import json
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+import sqlalchemy as sa
+from sqlalchemy import bindparam, insert
 from sqlmodel import Session, col, select
 
 from app import audit, events
+from app.changes import service as changes
+from app.db import chunks
 from app.errors import Forbidden, NotFound, invalid
 from app.history import service as history
 from app.i18n import N_
 from app.models import Commitment, History, Role, Task, TaskOwner, TaskStatus, User
 from app.plans.service import coordinates
 from app.tasks import progress, query, references, transitions
+from app.tasks.documents import documents
 from app.tasks.query import ENTITY
+from app.tasks.references import ResolvedOwners
 from app.tasks.schemas import HistoryPublic, TaskCreate, TaskPublic, TaskUpdate
 from app.users import visibility
 
 OTHER_ORGANISATION = N_("This task is owned by other organisations than yours.")
+NOT_COORDINATED = N_("This task belongs to a plan you do not coordinate.")
 
 # What a contributor may send in a PATCH; everything else is a coordinator's.
 CONTRIBUTOR_FIELDS = frozenset({"progress", "note", "version"})
@@ -71,7 +81,7 @@ def ensure_coordinates(session: Session, commitment: Commitment | None, user: Us
     if user.role is Role.admin:
         return
     if commitment is None or not coordinates(session, commitment.plan_id, user.id):
-        raise Forbidden(N_("This task belongs to a plan you do not coordinate."))
+        raise Forbidden(NOT_COORDINATED)
 
 
 def ensure_patchable(data: TaskUpdate, user: User, task_id: UUID) -> None:
@@ -173,7 +183,7 @@ def update(
     changed = _changed_fields(session, task, data)
     if not changed:
         return query.public(session, task, today)
-    changed |= _due_date_move(task, changed, data.due_date_reason)
+    changed |= due_date_move(task, changed, data.due_date_reason)
     if "progress" in changed:
         task.activity_at = now  # progress is activity: it resets the escalation clock
     _apply(task, changed, now=now)
@@ -191,7 +201,7 @@ def update(
     )
 
 
-def _due_date_move(
+def due_date_move(
     task: Task, changed: dict[str, tuple[Any, Any]], reason: str | None
 ) -> dict[str, tuple[Any, Any]]:
     """Deadlines explain themselves: moving a due date that was set (later, earlier or away)
@@ -303,3 +313,140 @@ def add_note(
         .limit(1)
     ).one()
     return query.history_public(row, {actor.id: actor.name})
+
+
+# -- many tasks at once (an import) -------------------------------------------------------------
+
+
+@dataclass
+class Step:
+    """One change of a task as history records it: created, updated or a transition."""
+
+    action: str
+    changed: dict[str, tuple[Any, Any]] | None
+    note: str | None
+
+
+@dataclass
+class TaskWrite:
+    """A task as a bulk write leaves it, checked beforehand against the rules above (the
+    importer's planning), and what history and the events say of it."""
+
+    task: Task  # not in any session: its fields as they will be
+    expected: int | None  # the version the checks saw; None for a new task
+    owners: ResolvedOwners | None  # the owners as they will be; None: as they are
+    steps: list[Step] = dataclasses.field(default_factory=list)
+    # (event type, the payload besides "task", which the written task's document fills in)
+    published: list[events.Event] = dataclasses.field(default_factory=list)
+
+
+MUTABLE = (
+    "title",
+    "description",
+    "status",
+    "progress",
+    "start_date",
+    "due_date",
+    "slips",
+    "priority",
+    "assignee_id",
+    "activity_at",
+    "reminder_policy",
+    "version",
+    "updated_at",
+)
+
+
+def moved_versions(session: Session, expected: dict[UUID, int]) -> dict[UUID, int | None]:
+    """Lock the rows of these tasks (as `get` does for one) and give those whose version is no
+    longer the one expected, with their version now (None: deleted meanwhile)."""
+    found: dict[UUID, int] = {}
+    ids = list(expected)
+    for chunk in chunks(ids):
+        statement = (
+            select(col(Task.id), col(Task.version)).where(col(Task.id).in_(chunk)).with_for_update()
+        )
+        found |= {row[0]: row[1] for row in session.connection().execute(statement)}
+    return {
+        task_id: found.get(task_id) for task_id, v in expected.items() if found.get(task_id) != v
+    }
+
+
+def write_many(
+    session: Session, writes: list[TaskWrite], *, actor: User, now: datetime, today: date
+) -> None:
+    """Write tasks checked beforehand in a few statements, with the history, change-feed rows
+    and events that `create`, `update` and `transition` record for each: the history step by
+    step, one feed row per task (its last version), the events in order. The caller has locked
+    and checked the versions (`moved_versions`), and runs this inside
+    app.dashboard.tally.following, which keeps the summary's rollup exact around statements
+    that bypass the ORM."""
+    if not writes:
+        return
+    ids = [write.task.id for write in writes]
+    connection = session.connection()
+    created = [write for write in writes if write.expected is None]
+    updated = [write for write in writes if write.expected is not None]
+    if created:
+        connection.execute(insert(Task), [write.task.model_dump() for write in created])
+    if updated:
+        setting: dict[str, Any] = {name: bindparam(f"new_{name}") for name in MUTABLE}
+        statement = sa.update(Task).where(col(Task.id) == bindparam("task_id")).values(setting)
+        rows = [
+            {"task_id": write.task.id}
+            | {f"new_{name}": getattr(write.task, name) for name in MUTABLE}
+            for write in updated
+        ]
+        connection.execute(statement, rows)
+    _write_owners(session, [write for write in writes if write.owners is not None])
+    steps = [
+        history.Entry(
+            entity=ENTITY,
+            entity_id=write.task.id,
+            action=step.action,
+            actor_id=actor.id,
+            at=now,
+            changes=step.changed,
+            note=step.note,
+        )
+        for write in writes
+        for step in write.steps
+    ]
+    found: dict[UUID, str] = {}
+    for chunk in chunks(ids):
+        found |= documents(session, chunk, today)
+    data = {task_id: json.loads(document) for task_id, document in found.items()}
+    feed = [
+        changes.Entry(
+            entity=ENTITY,
+            entity_id=write.task.id,
+            action="created" if write.expected is None else "updated",
+            version=write.task.version,
+            data=data[write.task.id],
+            at=now,
+        )
+        for write in writes
+    ]
+    audit.record_many(session, steps, feed)
+    published = [
+        (kind, {"task": data[write.task.id], **extra})
+        for write in writes
+        for kind, extra in write.published
+    ]
+    events.publish_many(session, published, now)
+
+
+def _write_owners(session: Session, writes: list[TaskWrite]) -> None:
+    if not writes:
+        return
+    connection = session.connection()
+    ids = [write.task.id for write in writes]
+    for chunk in chunks(ids):
+        connection.execute(sa.delete(TaskOwner).where(col(TaskOwner.task_id).in_(chunk)))
+    rows = [
+        {"task_id": write.task.id, "organisation_id": organisation.id, "role": role}
+        for write in writes
+        for organisation, role in write.owners or []
+    ]
+    if rows:
+        connection.execute(insert(TaskOwner), rows)

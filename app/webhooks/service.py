@@ -233,17 +233,17 @@ def enqueue(
     return row
 
 
-def on_event(session: Session, event_type: str, payload: dict[str, Any], now: datetime) -> None:
-    """Writes an outbox row per listening webhook in the caller's transaction: the delivery
-    exists if and only if the task change commits."""
-    listening = [
-        webhook
-        for webhook in session.exec(select(Webhook).where(col(Webhook.active))).all()
-        if event_type in webhook.events
-    ]
-    for webhook in listening:
-        enqueue(session, webhook, event_type, payload, now)
-    if listening:
+def on_event(session: Session, published: list[events.Event], now: datetime) -> None:
+    """Writes an outbox row per event and listening webhook in the caller's transaction: the
+    delivery exists if and only if the task change commits."""
+    active = session.exec(select(Webhook).where(col(Webhook.active))).all()
+    enqueued = False
+    for event_type, payload in published:
+        for webhook in active:
+            if event_type in webhook.events:
+                enqueue(session, webhook, event_type, payload, now)
+                enqueued = True
+    if enqueued:
         session.flush()
         queue.touched(session)
 

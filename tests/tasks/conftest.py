@@ -13,8 +13,8 @@ def published() -> Iterator[list[tuple[str, dict[str, Any]]]]:
     """The domain events published while the test runs, as (type, payload)."""
     seen: list[tuple[str, dict[str, Any]]] = []
 
-    def record(_session: Session, kind: str, payload: dict[str, Any], _now: datetime) -> None:
-        seen.append((kind, payload))
+    def record(_session: Session, published: list[events.Event], _now: datetime) -> None:
+        seen.extend(published)
 
     events.subscribe(record)
     yield seen

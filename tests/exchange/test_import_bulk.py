@@ -1,0 +1,155 @@
+"""The import engine at scale: the rows are checked and planned with bulk reads and no lock,
+then written in one short transaction of bulk statements."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, event
+from sqlmodel import Session, col, select
+
+from app.db import unit_of_work
+from app.exchange import files, service
+from app.exchange.problems import ImportInvalid
+from app.models import History, Task, TaskOwner
+from tests.conftest import NOW
+from tests.exchange.support import (
+    TODAY,
+    World,
+    csv_file,
+    data_version,
+    fresh,
+    new_row,
+    post_import,
+    problem_rows,
+    world,
+)
+from tests.factories import make_task
+
+LIMITS = files.Limits(max_rows=50_000, max_unpacked_bytes=52_428_800)
+WRITES = ("insert ", "update ", "delete ", "for update", "begin immediate")
+
+
+@pytest.fixture
+def statements(db: Engine) -> Iterator[list[str]]:
+    """The SQL the engine sends while the test runs, in lower case."""
+    seen: list[str] = []
+
+    def record(*args: object) -> None:
+        seen.append(str(args[2]).lower())
+
+    event.listen(db, "before_cursor_execute", record)
+    yield seen
+    event.remove(db, "before_cursor_execute", record)
+
+
+def _rows(w: World, count: int) -> list[dict[str, str]]:
+    return [new_row(w, title=f"Tugas {n:05d}", support_owners=w.ngo.code) for n in range(count)]
+
+
+def _task_count(session: Session) -> int:
+    return len(fresh(session).exec(select(Task.id)).all())
+
+
+def test_an_import_of_1500_rows_creates_every_task_with_its_owners_and_history(
+    client: TestClient, session: Session
+) -> None:
+    w = world(session)
+    before = data_version(session)
+
+    response = post_import(client, w.headers, csv_file(*_rows(w, 1500)))
+
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert (report["created"], len(report["rows"])) == (1500, 1500)
+    assert report["rows"][-1]["row"] == 1501
+    assert _task_count(session) == 1500
+    assert len(session.exec(select(TaskOwner)).all()) == 3000
+    history = session.exec(select(History.action)).all()
+    assert history == ["created"] * 1500
+    assert data_version(session) == before + 1500
+
+
+def test_errors_in_rows_3_and_1200_are_both_reported_and_nothing_is_written(
+    client: TestClient, session: Session
+) -> None:
+    w = world(session)
+    task = make_task(session, commitment=w.commitment, lead=w.ministry)
+    rows = _rows(w, 1300)
+    rows[1] = new_row(w, title="", lead_owner="NOBODY")  # row 3
+    rows[1198] = new_row(w, id=str(task.id), version="7", progress="40")  # row 1200
+    before = data_version(session)
+
+    response = post_import(client, w.headers, csv_file(*rows))
+
+    assert problem_rows(response) == [(3, "title"), (1200, "version")]
+    assert response.json()["detail"] == "2 rows have errors, so nothing was imported: see errors."
+    assert _task_count(session) == 1
+    assert data_version(session) == before
+
+
+def test_errors_are_worded_in_the_language_of_the_request(
+    client: TestClient, session: Session
+) -> None:
+    w = world(session)
+    rows = _rows(w, 4)
+    rows[2] = new_row(w, lead_owner="NOBODY")
+
+    response = post_import(client, {**w.headers, "Accept-Language": "id"}, csv_file(*rows))
+
+    assert problem_rows(response) == [(4, "lead_owner")]
+    assert response.json()["errors"][0]["message"] == (
+        "Tidak ada organisasi dengan id, kode, atau alias ini."
+    )
+
+
+def test_planning_reads_only_and_the_writing_takes_the_locks(
+    db: Engine, session: Session, statements: list[str]
+) -> None:
+    w = world(session)
+    task = make_task(session, commitment=w.commitment, lead=w.ministry)
+    content = csv_file(
+        *_rows(w, 20), new_row(w, id=str(task.id), version="1", status="in_progress")
+    )
+    table = files.read(files.Upload(content, "text/csv"), LIMITS)
+    statements.clear()
+
+    with unit_of_work(db, write=False) as reading:
+        planned = service.plan_rows(reading, table, actor=w.user, locale="en", now=NOW, today=TODAY)
+    read = list(statements)
+    statements.clear()
+    with unit_of_work(db, today=TODAY) as writing:
+        service.write(writing, planned)
+    written = list(statements)
+
+    assert not [sql for sql in read if any(word in sql for word in WRITES)]
+    assert not [sql for sql in read if "tally_day" in sql]
+    assert len(read) < 15  # a handful of bulk reads, not some per row
+    assert any("from tally_day" in sql for sql in written)
+    assert sum(sql.startswith("insert into task ") for sql in written) == 1
+    assert _task_count(session) == 21
+
+
+def test_a_task_that_moves_between_planning_and_writing_fails_its_row(
+    db: Engine, session: Session
+) -> None:
+    w = world(session)
+    task = make_task(session, commitment=w.commitment, lead=w.ministry)
+    content = csv_file(*_rows(w, 2), new_row(w, id=str(task.id), version="1", progress="40"))
+    table = files.read(files.Upload(content, "text/csv"), LIMITS)
+    with unit_of_work(db, write=False) as reading:
+        planned = service.plan_rows(reading, table, actor=w.user, locale="en", now=NOW, today=TODAY)
+    moved = fresh(session).get_one(Task, task.id)
+    moved.version, moved.progress = 2, 10
+    session.add(moved)
+    session.commit()
+
+    with pytest.raises(ImportInvalid) as refused, unit_of_work(db, today=TODAY) as writing:
+        service.write(writing, planned)
+
+    errors: list[Any] = refused.value.errors or []
+    assert [(error["row"], error["field"]) for error in errors] == [(4, "version")]
+    assert _task_count(session) == 1
+    stored = fresh(session).exec(select(Task).where(col(Task.id) == task.id)).one()
+    assert (stored.version, stored.progress) == (2, 10)
