@@ -4,15 +4,14 @@ Every flush that adds, changes or removes a task or an owner moves the cells of 
 touches: their contribution is read before the flush and again after it, and the difference
 is added. Following the flush, rather than the service's functions, keeps every ORM write
 exact: the API's, and a test's factory too. Bulk statements of known tasks (the importer's)
-run inside `following`, which does the same for them. Other statements that bypass the ORM
+call `add_difference`, which does the same for them. Other statements that bypass the ORM
 (a bulk load, a repair in SQL) must call `recount` (`pantau summary recount`). Until the first
 task write of a unit of work that knows its day (app.db.work_day: every request, the importer)
 builds them (`keep_up`), there are no tallies and the summary counts the tasks themselves.
 """
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -40,7 +39,7 @@ from sqlmodel import Session as SQLModelSession
 from sqlmodel import col
 
 from app.changes import service as changes
-from app.db import chunks, work_day
+from app.db import work_day
 from app.models import TASK_DONE, OwnerTally, TallyDay, Task, TaskOwner, TaskTally
 from app.models import TaskStatus as S
 
@@ -126,28 +125,20 @@ def keep_up(session: Session) -> date | None:
     return today
 
 
-@contextmanager
-def following(session: Session, task_ids: Sequence[UUID]) -> Iterator[None]:
-    """Around statements that write these tasks and their owners without the ORM (an import's
-    bulk writes): what they contributed before is taken away and what they contribute after is
-    added, as the flush does for each ORM write. The tallies' row is locked here, so a caller
-    enters this for its writes only, not for the reading that prepares them."""
+def add_difference(
+    session: Session,
+    before: tuple[Sequence[Sequence[Any]], Sequence[Sequence[Any]]],
+    after: tuple[Sequence[Sequence[Any]], Sequence[Sequence[Any]]],
+) -> None:
+    """For writes of many tasks in statements that bypass the ORM (an import's): take away what
+    the tasks contributed before and add what they contribute after, as the flush does for
+    each ORM write. Each side is (tasks, owners) as `contributions` reads them; `before` must be
+    what the database holds, which a writer that locked the tasks and checked their versions
+    knows. This takes the tallies' lock: call it when writing, never while preparing."""
     day = keep_up(session)
     if day is None:
-        yield
         return
-    before = _sum(
-        *(
-            cells_of(*contributions(session, col(Task.id).in_(chunk)), day, -1)
-            for chunk in chunks(task_ids)
-        )
-    )
-    yield
-    after = [
-        cells_of(*contributions(session, col(Task.id).in_(chunk)), day)
-        for chunk in chunks(task_ids)
-    ]
-    _apply(session, *_sum(before, *after))
+    _apply(session, *_sum(cells_of(*before, day, -1), cells_of(*after, day)))
 
 
 def recount(session: SQLModelSession, today: date) -> None:
@@ -208,8 +199,8 @@ def contributions(
 
 
 def cells_of(
-    tasks: Sequence[Row[*tuple[Any, ...]]],
-    owners: Sequence[Row[*tuple[Any, ...]]],
+    tasks: Sequence[Sequence[Any]],
+    owners: Sequence[Sequence[Any]],
     day: date,
     sign: int = 1,
 ) -> tuple[Cells, Cells]:

@@ -62,6 +62,9 @@ class References:
     tasks: dict[UUID, Task]
     owners: dict[UUID, ResolvedOwners]
     before_completion: dict[UUID, int]
+    # What each task counts in the summary as read, before planning changes it
+    # (app.dashboard.tally.contributions: id, commitment, status, progress, due date).
+    counted: dict[UUID, tuple[Any, ...]]
 
     def commitment(self, ref: str) -> Commitment:
         try:
@@ -80,6 +83,32 @@ class References:
         return self.organisations.get(ref.strip().upper()) or self.organisations.get(
             "alias:" + alias_key(ref)
         )
+
+
+Counted = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]
+
+
+def counted(task: Task) -> tuple[Any, ...]:
+    """What a task counts in the summary (app.dashboard.tally.contributions)."""
+    return (task.id, task.commitment_id, task.status, task.progress, task.due_date)
+
+
+def contributions(refs: References, writes: list[tasks.TaskWrite]) -> tuple[Counted, Counted]:
+    """What these writes' tasks count in the summary before and after them, with their owners
+    (tally.contributions): before as read, after as planned."""
+    before: Counted = ([], [])
+    after: Counted = ([], [])
+    for write in writes:
+        task = write.task
+        if write.expected is not None:
+            before[0].append(refs.counted[task.id])
+            before[1].extend(
+                (task.id, organisation.id, role) for organisation, role in refs.owners[task.id]
+            )
+        owners = write.owners if write.owners is not None else refs.owners[task.id]
+        after[0].append(counted(task))
+        after[1].extend((task.id, organisation.id, role) for organisation, role in owners)
+    return before, after
 
 
 def load(session: Session, rows: list[Row], actor: User) -> References:
@@ -128,6 +157,7 @@ def load(session: Session, rows: list[Row], actor: User) -> References:
         tasks=found_tasks,
         owners=owners,
         before_completion={},
+        counted={task.id: counted(task) for task in found_tasks.values()},
     )
     for chunk in chunks(reopened):
         found.before_completion |= progress.before_completion_many(session, chunk)

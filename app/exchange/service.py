@@ -50,6 +50,7 @@ class Plan:
 
     rows: list[ImportedRow]
     writes: list[tuple[int, tasks.TaskWrite]]  # (row number, the write), in row order
+    refs: planner.References
     actor: User
     now: datetime
     today: date
@@ -88,7 +89,7 @@ def plan_rows(
         done.append(_imported(row.number, write))
     if failures:
         raise ImportInvalid(sorted(failures, key=lambda item: item[0]), locale)
-    return Plan(done, writes, actor, now, today, locale)
+    return Plan(done, writes, context.refs, actor, now, today, locale)
 
 
 def write(session: Session, planned: Plan) -> ImportReport:
@@ -114,15 +115,10 @@ def write(session: Session, planned: Plan) -> ImportReport:
                     )
                 )
         raise ImportInvalid(failures, planned.locale)
+    written = [item for _, item in writes]
     # After the tasks' locks, as every writer takes them: tasks, then the summary's tallies.
-    with tally.following(session, [item.task.id for _, item in writes]):
-        tasks.write_many(
-            session,
-            [item for _, item in writes],
-            actor=planned.actor,
-            now=planned.now,
-            today=planned.today,
-        )
+    tally.add_difference(session, *planner.contributions(planned.refs, written))
+    tasks.write_many(session, written, actor=planned.actor, now=planned.now, today=planned.today)
     return planned.report(dry_run=False)
 
 
