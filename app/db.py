@@ -216,6 +216,7 @@ async def read(session: Session, work: Callable[..., T], *args: Any, **kwargs: A
     return await run_in_threadpool(work, session, *args, **kwargs)
 
 
+@answers(503)  # the database unreachable (app.errors)
 async def write_apart(request: Request, work: Callable[[Session], T]) -> T:
     """The unit of work of a write whose slow preparation ran before it, in a reading session
     of its own (an import reads and checks a whole file first): the write slot and the

@@ -27,6 +27,7 @@ from sqlmodel import Session
 
 from app.dashboard import tally
 from app.db import unit_of_work
+from app.errors import PayloadTooLarge
 from app.exchange import cells, planner
 from app.exchange import matrix_import as matrix
 from app.exchange.apply import Context as RowContext
@@ -37,11 +38,14 @@ from app.exchange.headers import SheetKind
 from app.exchange.planner import Context
 from app.exchange.problems import ImportInvalid, RowFailure, failure
 from app.exchange.schemas import ImportAction, ImportedRow, ImportReport, MatrixReport
-from app.i18n import N_
+from app.i18n import N_, plural
 from app.models import User
 from app.tasks import service as tasks
 
 Failures = list[tuple[int, RowFailure]]
+# A matrix is applied row by row through the services, in one transaction that other writers
+# wait for: it keeps the bound that every import had before task sheets were planned apart.
+MATRIX_MAX_ROWS = 1000
 
 
 @dataclass
@@ -168,6 +172,15 @@ def run_matrix(
 ) -> MatrixReport:
     """Apply a plan matrix to `plan`, or the plan its plan column names; 422 listing every row
     error when any row fails."""
+    if len(table.rows) > MATRIX_MAX_ROWS:
+        raise PayloadTooLarge(
+            plural(
+                "The file has more than {limit} task row: split it.",
+                "The file has more than {limit} task rows: split it.",
+                "limit",
+            ),
+            limit=MATRIX_MAX_ROWS,
+        )
     context = RowContext(session=session, actor=actor, now=now, today=today)
     header = matrix.header_problems(table.columns)
     target = matrix.plan_of(session, table, plan)
