@@ -30,10 +30,15 @@ WritableTaskDep = Annotated[Task, Depends(task_for_write)]
 
 
 def task_change(
-    task: WritableTaskDep, data: TaskUpdate, request: Request, user: WriterDep
+    task: WritableTaskDep,
+    data: TaskUpdate,
+    request: Request,
+    session: SessionDep,
+    user: WriterDep,
 ) -> Change[Task, TaskUpdate]:
     """A PATCH: fields the caller may change, If-Match (or `version`) required."""
     service.ensure_patchable(data, user, task.id)
+    service.check_change(session, task, data)
     require_if_match(request, task.version, body_version=data.version)
     return Change(task, data)
 

@@ -155,7 +155,16 @@ def create(
     return _record(session, task, action="created", event=event, actor=actor, now=now, today=today)
 
 
-def _changed_fields(session: Session, task: Task, data: TaskUpdate) -> dict[str, tuple[Any, Any]]:
+def check_change(session: Session, task: Task, data: TaskUpdate) -> None:
+    """The body checked against the task as it is (422) before its precondition is weighed
+    (412): a change that no version makes valid is refused as such."""
+    changed = _field_changes(session, task, data)
+    _due_date_move(task, changed, data.due_date_reason)
+    if data.owners is not None:
+        references.resolve_owners(session, data.owners)
+
+
+def _field_changes(session: Session, task: Task, data: TaskUpdate) -> dict[str, tuple[Any, Any]]:
     fields = data.model_dump(
         exclude_unset=True, exclude={"version", "note", "status", "owners", "due_date_reason"}
     )
@@ -167,6 +176,11 @@ def _changed_fields(session: Session, task: Task, data: TaskUpdate) -> dict[str,
     changed = history.diff(task.model_dump(include=set(fields)), fields)
     if "progress" in changed:
         progress.check(task.status, changed["progress"][1])
+    return changed
+
+
+def _changed_fields(session: Session, task: Task, data: TaskUpdate) -> dict[str, tuple[Any, Any]]:
+    changed = _field_changes(session, task, data)
     if data.owners is not None:
         before = references.owner_record(references.current_owners(session, task))
         owners = references.resolve_owners(session, data.owners)

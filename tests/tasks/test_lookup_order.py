@@ -76,6 +76,11 @@ def test_another_organisations_task_is_403_before_a_malformed_body(
         ({"status": "completed"}, None, 422),  # status goes through transitions
         ({"progress": 10}, None, 428),
         ({"progress": 10}, '"99"', 412),
+        # a change no version makes valid, whatever version it names: 422, not 412
+        ({"due_date": "2026-09-30"}, '"99"', 422),  # a move without its reason
+        ({"start_date": "2026-07-01"}, '"99"', 422),  # a start after the due date
+        ({"assignee_id": "00000000-0000-4000-8000-000000000001"}, '"99"', 422),
+        ({"owners": [{"organisation": "NO-SUCH", "role": "lead"}]}, '"99"', 422),
     ],
 )
 def test_a_patch_checks_its_body_before_its_precondition(
