@@ -84,6 +84,16 @@ class Settings(BaseSettings):
     # exchange: imports (docs/api.md, "Exchange")
     import_max_rows: int = Field(default=50_000, ge=1)
     import_max_unpacked_bytes: int = Field(default=52_428_800, ge=1024)
+    # evidence files of reports (docs/reports.md, "Evidence files"): the local disk, or an
+    # S3-compatible bucket that every replica reaches
+    evidence_store: Literal["local", "s3"] = "local"
+    evidence_folder: str = "evidence"
+    evidence_max_bytes: int = Field(default=10_485_760, ge=1024)
+    s3_endpoint_url: str | None = None
+    s3_bucket: str | None = None
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = None
 
     @field_validator("webhook_allowlist", mode="before")
     @classmethod

@@ -14,6 +14,7 @@ from app.db import SessionDep
 from app.http import collection_etag, request_etag, tag_read
 from app.i18n import locale_of
 from app.models import User
+from app.storage import Store
 
 # The dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency in the
 # thread pool, a hop that costs more than the work (docs/decisions/0009).
@@ -69,3 +70,12 @@ async def caller_etag(request: Request, response: Response, caller: CurrentUserD
 
 DataETagDep = Annotated[str, Depends(data_etag)]
 CallerETagDep = Annotated[str, Depends(caller_etag)]
+
+
+async def get_store(request: Request) -> Store:
+    """The evidence store the app was made with (app.storage.store_of its settings)."""
+    store: Store = request.app.state.evidence_store
+    return store
+
+
+StoreDep = Annotated[Store, Depends(get_store)]

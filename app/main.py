@@ -1,3 +1,4 @@
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -37,15 +38,22 @@ from app.plans.router import pillars_router
 from app.plans.router import router as plans_router
 from app.reminders.mail import announce as announce_mail
 from app.reminders.router import router as reminders_router
+from app.reports.files_router import router as report_files_router
 from app.reports.report_router import router as period_report_router
 from app.reports.router import periods_router
 from app.reports.router import router as reports_router
 from app.signin.router import router as signin_router
+from app.storage import Store, store_of
 from app.tasks.router import router as tasks_router
 from app.users.router import router as users_router
 from app.users.tokens_router import router as tokens_router
 from app.webhooks import service as webhooks
 from app.webhooks.router import router as webhooks_router
+
+# Evidence uploads (the API's and the report page's) take bodies up to the evidence limit, with
+# room for the multipart framing and the page form's other fields.
+UPLOADS = re.compile(r"^(/api/v\d+)?/reports/[^/]+/files$")
+UPLOAD_OVERHEAD = 65_536
 
 API_ROUTERS = (
     organisations_router,
@@ -56,6 +64,7 @@ API_ROUTERS = (
     periods_router,
     period_report_router,
     reports_router,
+    report_files_router,
     exchange_router,  # before tasks: /tasks.csv and /tasks.xlsx are not task ids
     tasks_router,
     users_router,
@@ -67,7 +76,11 @@ API_ROUTERS = (
 
 
 def create_app(
-    settings: Settings | None = None, *, clock: Clock | None = None, engine: Engine | None = None
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    engine: Engine | None = None,
+    store: Store | None = None,
 ) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_json)
@@ -102,6 +115,7 @@ def create_app(
     app.state.clock = clock  # the one clock: the hub, the fast path and every route read it
     app.state.engine = engine
     app.state.holder = holder
+    app.state.evidence_store = store or store_of(settings)
     app.state.migration_head = head_revision(settings.database_url)
 
     install_error_handlers(app)
@@ -121,7 +135,12 @@ def create_app(
         ttl=timedelta(hours=settings.idempotency_ttl_hours),
         stale_after=timedelta(seconds=settings.idempotency_claim_seconds),
     )
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        uploads=UPLOADS,
+        upload_bytes=settings.evidence_max_bytes + UPLOAD_OVERHEAD,
+    )
     app.add_middleware(AccessLog)
     dashboard_live.install(app, live)  # a poll hit skips every layer below
     headers.install(app, settings)  # outermost: every answer, a poll hit's too

@@ -98,6 +98,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         log_json=False,
         log_level="WARNING",
         mail_folder=str(tmp_path / "mail"),  # no SMTP host: mail goes there
+        evidence_folder=str(tmp_path / "evidence"),
         _env_file=None,
     )
 

@@ -8,6 +8,7 @@ A revision that changes stored values on purpose (a rename, a new format) says s
 """
 
 import hashlib
+import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -147,5 +148,86 @@ def test_reminders_of_0001_become_task_reminders_keyed_on_their_task(
         values = {key: _bind(value, engine.dialect.name) for key, value in again.items()}
         with pytest.raises(IntegrityError), engine.begin() as connection:
             connection.execute(reminder.insert(), [values])
+    finally:
+        engine.dispose()
+
+
+def _revision_before(number: str) -> str:
+    (path,) = VERSIONS.glob(f"*_{number}_*.py")
+    found = re.search(r'^down_revision: str \| None = "(\d+)"', path.read_text(), re.MULTILINE)
+    assert found, path
+    return found.group(1)
+
+
+REPORT = UUID("00000000-0000-4000-8000-00000000a001")
+REPORT_FILE = UUID("00000000-0000-4000-8000-00000000a002")
+
+
+def test_reports_filed_before_evidence_files_keep_their_rows(empty_database: str) -> None:
+    """Revision 0009 adds `report_file`: a report filed before it keeps every value, and takes
+    evidence files after it; going back down drops the files only."""
+    before = _revision_before("0009")
+    migrate.upgrade(empty_database, INITIAL)
+    engine = make_engine(empty_database)
+    try:
+        with engine.begin() as connection:
+            _fill(connection)
+        migrate.upgrade(empty_database, before)
+        dialect = engine.dialect.name
+        at = datetime(2026, 12, 1, tzinfo=UTC)
+        report = {
+            "version": 3,
+            "created_at": at,
+            "updated_at": at,
+            "id": REPORT,
+            "plan_id": ROWS["plan"][0]["id"],
+            "commitment_id": ROWS["commitment"][0]["id"],
+            "task_id": None,
+            "period": "2026-S1",
+            "state": "returned",
+            "assessment": "limited",
+            "narrative_en": "Drafted <b>guidelines</b>.",
+            "narrative_id": "Pedoman disusun.",
+            "indicator_value": "2 of 5",
+            "evidence": [{"url": "https://example.org/a", "title": "A"}],
+            "author_id": None,
+            "submitted_at": at,
+            "reviewed_at": at,
+            "reviewer_id": None,
+            "review_comment": "Add the annex.",
+        }
+        with engine.begin() as connection:
+            table = _tables(connection)["report"]
+            connection.execute(table.insert(), {k: _bind(v, dialect) for k, v in report.items()})
+
+        migrate.upgrade(empty_database)
+
+        with engine.begin() as connection:
+            tables = _tables(connection)
+            kept = connection.execute(select(tables["report"])).mappings().one()
+            assert {k: _normal(v) for k, v in kept.items()} == {
+                k: _normal(v) for k, v in report.items()
+            }
+            row = {
+                "version": 1,
+                "created_at": at,
+                "updated_at": at,
+                "id": REPORT_FILE,
+                "report_id": REPORT,
+                "name": "annex.pdf",
+                "content_type": "application/pdf",
+                "size": 10,
+                "sha256": "0" * 64,
+                "storage_key": f"reports/{REPORT.hex}/{REPORT_FILE.hex}",
+                "uploader_id": None,
+            }
+            connection.execute(
+                tables["report_file"].insert(), {k: _bind(v, dialect) for k, v in row.items()}
+            )
+        migrate.downgrade(empty_database, before)
+        with engine.connect() as connection:
+            tables = _tables(connection)
+            assert "report_file" not in tables
+            assert len(connection.execute(select(tables["report"])).all()) == 1
     finally:
         engine.dispose()

@@ -26,7 +26,7 @@ from app.models.reminder import (
     ReminderPass,
     ReminderSubject,
 )
-from app.models.report import Assessment, Report, ReportState
+from app.models.report import Assessment, Report, ReportFile, ReportState
 from app.models.signin import SignInRequest, WebSession
 from app.models.tally import OwnerTally, TallyDay, TaskTally
 from app.models.task import (
@@ -77,6 +77,7 @@ __all__ = [
     "ReminderPass",
     "ReminderSubject",
     "Report",
+    "ReportFile",
     "ReportState",
     "Role",
     "SignInRequest",

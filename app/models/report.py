@@ -63,3 +63,24 @@ class Report(Versioned, table=True):
         sa_column=Column(ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True),
     )
     review_comment: str | None = Field(default=None, sa_type=Text)
+
+
+class ReportFile(Versioned, table=True):
+    """An evidence file of a report: the bytes are in the evidence store (app.storage) under
+    `storage_key`; the name is the sender's, for the download only."""
+
+    __tablename__ = "report_file"
+
+    id: UUID = id_field()
+    report_id: UUID = Field(
+        sa_column=Column(ForeignKey("report.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    name: str = Field(max_length=255)
+    content_type: str = Field(max_length=100)
+    size: int
+    sha256: str = Field(max_length=64)
+    storage_key: str = Field(max_length=200, unique=True)
+    uploader_id: UUID | None = Field(
+        default=None,
+        sa_column=Column(ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True),
+    )

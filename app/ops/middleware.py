@@ -1,6 +1,7 @@
 """Pure ASGI middleware: body size limit, access log and request metrics."""
 
 import logging
+import re
 import time
 
 from starlette.requests import Request
@@ -18,13 +19,25 @@ class BodySizeLimit:
     one, by reading it here before the app sees it. (A limit raised while the app reads the body
     would reach FastAPI's body parser, which turns any error into a 400.)"""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        uploads: "re.Pattern[str] | None" = None,
+        upload_bytes: int = 0,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        # Paths that take files (evidence uploads) may carry up to `upload_bytes`.
+        self.uploads = uploads if upload_bytes > max_bytes else None
+        self.bigger = BodySizeLimit(app, upload_bytes) if self.uploads is not None else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if self.bigger is not None and self.uploads and self.uploads.match(scope["path"]):
+            await self.bigger(scope, receive, send)
             return
         request = Request(scope)
         declared = request.headers.get("content-length")

@@ -1,16 +1,25 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
+from sqlmodel import Session
 
 from app.auth import CurrentUserDep, WriterDep
+from app.clock import Clock
 from app.db import SessionDep
 from app.deps import ClockDep, SettingsDep
 from app.http import Page, answer, resource_etag, tag_read
-from app.models import ReportState
+from app.models import Report, ReportState
 from app.plans import service as plans
 from app.reports import service
-from app.reports.dependencies import ReportChangeDep, ReportDep, ReportStepDep
-from app.reports.schemas import PeriodPublic, ReportCreate, ReportPublic
+from app.reports.dependencies import (
+    AcceptDep,
+    ReportChangeDep,
+    ReportDep,
+    ReportWrite,
+    ReturnDep,
+    SubmitDep,
+)
+from app.reports.schemas import Action, PeriodPublic, ReportCreate, ReportPublic, ReportReview
 from app.resources import ListingDep
 
 router = APIRouter(prefix="/reports", tags=["reports"])
@@ -93,60 +102,51 @@ def update_report(
     change: ReportChangeDep,
     response: Response,
     session: SessionDep,
-    user: WriterDep,
     clock: ClockDep,
 ) -> ReportPublic:
     """Change a draft or returned report; If-Match (or `version`) is required."""
-    report = service.update(session, change.target, change.data, actor=user, now=clock.now())
+    report = service.update(
+        session, change.target, change.data, actor=change.actor, now=clock.now()
+    )
+    return _answer(response, session, report)
+
+
+def _answer(response: Response, session: Session, report: Report) -> ReportPublic:
     return answer(response, service.public(session, report), resource_etag(report.version))
 
 
 def _step(
-    action: str,
-    change: ReportStepDep,
+    action: Action,
+    step: ReportWrite[ReportReview],
     response: Response,
-    session: SessionDep,
-    user: WriterDep,
-    clock: ClockDep,
+    session: Session,
+    clock: Clock,
 ) -> ReportPublic:
-    report = service.step(session, change.target, action, change.data, actor=user, now=clock.now())
-    return answer(response, service.public(session, report), resource_etag(report.version))
+    report = service.step(
+        session, step.target, action, step.data, actor=step.actor, now=clock.now()
+    )
+    return _answer(response, session, report)
 
 
 @router.post("/{report_id}/submit")
 def submit_report(
-    report_id: str,
-    change: ReportStepDep,
-    response: Response,
-    session: SessionDep,
-    user: WriterDep,
-    clock: ClockDep,
+    report_id: str, step: SubmitDep, response: Response, session: SessionDep, clock: ClockDep
 ) -> ReportPublic:
     """Submit a draft or returned report for verification: read-only for its authors after."""
-    return _step("submit", change, response, session, user, clock)
+    return _step("submit", step, response, session, clock)
 
 
 @router.post("/{report_id}/accept")
 def accept_report(
-    report_id: str,
-    change: ReportStepDep,
-    response: Response,
-    session: SessionDep,
-    user: WriterDep,
-    clock: ClockDep,
+    report_id: str, step: AcceptDep, response: Response, session: SessionDep, clock: ClockDep
 ) -> ReportPublic:
     """Verify a submitted report (the plan's coordinators)."""
-    return _step("accept", change, response, session, user, clock)
+    return _step("accept", step, response, session, clock)
 
 
 @router.post("/{report_id}/return")
 def return_report(
-    report_id: str,
-    change: ReportStepDep,
-    response: Response,
-    session: SessionDep,
-    user: WriterDep,
-    clock: ClockDep,
+    report_id: str, step: ReturnDep, response: Response, session: SessionDep, clock: ClockDep
 ) -> ReportPublic:
     """Return a submitted report to its authors with a comment (the plan's coordinators)."""
-    return _step("return", change, response, session, user, clock)
+    return _step("return", step, response, session, clock)

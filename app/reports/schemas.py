@@ -83,6 +83,19 @@ class ReportReview(BaseModel):
     version: Version | None = None
 
 
+class ReportFilePublic(BaseModel):
+    """An evidence file of a report; its bytes are at `.../files/{id}`."""
+
+    id: UUID
+    report_id: UUID
+    name: str = Field(description="The name it was sent with, for the download.")
+    content_type: str = Field(description="What its bytes are, read from them.")
+    size: int
+    sha256: str
+    uploader_id: UUID | None
+    created_at: datetime
+
+
 class ReportPublic(BaseModel):
     id: UUID
     plan: str
@@ -96,6 +109,7 @@ class ReportPublic(BaseModel):
     indicator_value: str | None
     target: str | None = Field(description="The commitment's output and target year, if any.")
     evidence: list[Evidence]
+    files: list[ReportFilePublic] = Field(default=[], description="Evidence files, oldest first.")
     author_id: UUID | None
     submitted_at: datetime | None
     reviewed_at: datetime | None

@@ -15,7 +15,7 @@ from app.config import Settings
 from app.errors import Conflict, NotFound, invalid
 from app.http import PageParams, paginate
 from app.i18n import N_
-from app.models import Commitment, Plan, Report, ReportState, Task, User
+from app.models import Commitment, Plan, Report, ReportFile, ReportState, Task, User
 from app.plans import service as plans
 from app.reports import rules
 from app.reports.schemas import ReportCreate, ReportPublic, ReportReview, ReportUpdate
@@ -39,9 +39,11 @@ def today_in(plan: Plan, now: datetime) -> date:
     return now.astimezone(ZoneInfo(plan.time_zone)).date()
 
 
-def resolve(session: Session, report_id: str) -> Report:
+def resolve(session: Session, report_id: str, *, for_update: bool = False) -> Report:
+    """The report; `for_update` locks its row until the transaction ends (a page's write
+    compares the form's version under the lock)."""
     key = plans.as_uuid(report_id)
-    report = session.get(Report, key) if key else None
+    report = session.get(Report, key, with_for_update=for_update) if key else None
     if report is None:
         raise NotFound(ENTITY)
     return report
@@ -52,9 +54,14 @@ def public(session: Session, report: Report) -> ReportPublic:
     commitment = session.get(Commitment, report.commitment_id)
     assert plan is not None  # foreign keys
     assert commitment is not None
+    files = session.exec(
+        select(ReportFile)
+        .where(col(ReportFile.report_id) == report.id)
+        .order_by(col(ReportFile.created_at), col(ReportFile.id))
+    )
     return ReportPublic.model_validate(
         {**report.model_dump(), "plan": plan.code, "commitment": commitment.code}
-        | {"target": _target(commitment)}
+        | {"target": _target(commitment), "files": [row.model_dump() for row in files]}
     )
 
 
@@ -111,13 +118,30 @@ def _record(
     )
 
 
+def ensure_filer(session: Session, actor: User, report: Report) -> Commitment:
+    """The report's commitment, once the actor may file its reports."""
+    commitment = session.get(Commitment, report.commitment_id)
+    assert commitment is not None  # foreign key
+    rules.ensure_can_file(session, actor, commitment)
+    return commitment
+
+
+def touched(
+    session: Session, report: Report, action: str, *, actor: User, now: datetime, note: str
+) -> None:
+    """A change of what belongs to the report (an evidence file): a new version of it."""
+    bump(report, now=now)
+    session.add(report)
+    _record(session, report, action, actor_id=actor.id, now=now, note=note)
+
+
 def _check_task(session: Session, task_id: UUID | None, commitment: Commitment) -> None:
     task = session.get(Task, task_id) if task_id else None
     if task_id is not None and (task is None or task.commitment_id != commitment.id):
         raise invalid("task", N_("The task belongs to another commitment."))
 
 
-def _open_period(plan: Plan, settings: Settings, ident: str, now: datetime) -> periods.Period:
+def open_period(plan: Plan, settings: Settings, ident: str, now: datetime) -> periods.Period:
     period = period_of(plan, settings, ident)
     if not period.started(today_in(plan, now)):
         raise invalid(
@@ -138,7 +162,7 @@ def create(
     rules.ensure_can_file(session, actor, commitment)
     plan = session.get(Plan, commitment.plan_id)
     assert plan is not None
-    period = _open_period(plan, settings, data.period, now)
+    period = open_period(plan, settings, data.period, now)
     _check_task(session, data.task, commitment)
     _ensure_first(session, commitment, period.id)
     fields = data.model_dump(exclude={"commitment", "task", "period"})
@@ -171,9 +195,7 @@ def _ensure_first(session: Session, commitment: Commitment, period: str) -> None
 def update(
     session: Session, report: Report, data: ReportUpdate, *, actor: User, now: datetime
 ) -> Report:
-    commitment = session.get(Commitment, report.commitment_id)
-    assert commitment is not None
-    rules.ensure_can_file(session, actor, commitment)
+    ensure_filer(session, actor, report)
     rules.ensure_editable(report)
     fields = data.model_dump(exclude_unset=True, exclude={"version"})
     changed = apply_changes(report, fields, now=now)
@@ -222,3 +244,11 @@ def _stamp(report: Report, action: str, data: ReportReview, *, actor: User, now:
         report.submitted_at = now
         return
     report.reviewed_at, report.reviewer_id, report.review_comment = now, actor.id, data.comment
+
+
+def find(session: Session, commitment: Commitment, period: str) -> Report | None:
+    """The report on the commitment for the period, if one was filed."""
+    statement = select(Report).where(
+        col(Report.commitment_id) == commitment.id, col(Report.period) == period
+    )
+    return session.exec(statement).first()

@@ -124,6 +124,25 @@ def _report(suffix: str = "", body: Any = None, state: str = "draft") -> Builder
     return build
 
 
+def _upload(w: Cast, role: str, target: str) -> Call:
+    report_id = w.report(target)
+    boundary = "pantau-boundary"
+    content = (
+        f"--{boundary}\r\n"
+        'Content-Disposition: form-data; name="file"; filename="evidence.pdf"\r\n'
+        "Content-Type: application/pdf\r\n\r\n"
+        "%PDF-1.7\n%%EOF\n\r\n"
+        f"--{boundary}--\r\n"
+    ).encode()
+    headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    return Call(f"{API}/reports/{report_id}/files", content=content, headers=headers)
+
+
+def _report_file(w: Cast, role: str, target: str) -> Call:
+    report_id, file_id = w.report_file(target)
+    return Call(f"{API}/reports/{report_id}/files/{file_id}")
+
+
 def _fixed(path: str, body: Any = None, **options: Any) -> Builder:
     return lambda w, role, target: Call(path, body, **options)
 
@@ -187,6 +206,10 @@ REQUESTS: dict[str, Builder] = {
     "POST /api/v1/reports": _new_report,
     "PATCH /api/v1/reports/{report_id}": _report(body={"indicator_value": "3 of 5"}),
     "POST /api/v1/reports/{report_id}/submit": _report("/submit"),
+    "POST /api/v1/reports/{report_id}/files": _upload,
+    "GET /api/v1/reports/{report_id}/files": _report("/files"),
+    "GET /api/v1/reports/{report_id}/files/{file_id}": _report_file,
+    "DELETE /api/v1/reports/{report_id}/files/{file_id}": _report_file,
     "POST /api/v1/reports/{report_id}/accept": _report("/accept", state="submitted"),
     "POST /api/v1/reports/{report_id}/return": _report(
         "/return", {"comment": "Add the decree."}, state="submitted"

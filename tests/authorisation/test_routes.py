@@ -10,6 +10,7 @@ viewer the coordinator of P created), with ":email" or ":active" for what a PATC
 for tokens "own" and "other"; "-" where the route has no target."""
 
 from ipaddress import ip_network
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -74,6 +75,17 @@ EXPECTED: dict[str, dict[str, Row]] = {
     "POST /api/v1/reports/{report_id}/submit": {
         "P/O": (200, 200, 403, 200, 403, 403, 401),
         "Q/F": (200, 403, 200, 403, 200, 403, 401),
+    },
+    # Evidence files: changed as the report is, read by every signed-in caller.
+    "POST /api/v1/reports/{report_id}/files": {
+        "P/O": (201, 201, 403, 201, 403, 403, 401),
+        "Q/F": (201, 403, 201, 403, 201, 403, 401),
+    },
+    "GET /api/v1/reports/{report_id}/files": {"P/O": READ},
+    "GET /api/v1/reports/{report_id}/files/{file_id}": {"P/O": READ},
+    "DELETE /api/v1/reports/{report_id}/files/{file_id}": {
+        "P/O": (204, 204, 403, 204, 403, 403, 401),
+        "Q/F": (204, 403, 204, 403, 204, 403, 401),
     },
     # Verification: the plan's coordinators only, never the authors.
     "POST /api/v1/reports/{report_id}/accept": {"P/O": IN_P, "Q/F": IN_Q},
@@ -162,13 +174,14 @@ EXPECTED: dict[str, dict[str, Row]] = {
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
+def settings(database_url: str, tmp_path: Path) -> Settings:
     """Webhooks may name 127.0.0.1 here: the test creates them and never delivers."""
     return Settings(
         database_url=database_url,
         log_json=False,
         log_level="WARNING",
         webhook_allowlist=[ip_network("127.0.0.1/32")],
+        evidence_folder=str(tmp_path / "evidence"),
         _env_file=None,
     )
 
@@ -213,9 +226,9 @@ def _call(client: TestClient, w: Cast, route: str, role: str, target: str) -> in
 
 @pytest.mark.parametrize("route", sorted(EXPECTED))
 def test_route_answers_each_role_as_the_table_says(
-    client: TestClient, session: Session, route: str
+    app: FastAPI, client: TestClient, session: Session, route: str
 ) -> None:
-    w = cast(session)
+    w = cast(session, store=app.state.evidence_store)
     wrong = []
     for target, row in EXPECTED[route].items():
         for role, expected in zip(ROLES, row, strict=True):

@@ -23,11 +23,13 @@ from app.models import (
     Plan,
     PlanScope,
     Report,
+    ReportFile,
     ReportState,
     Role,
     Task,
     User,
 )
+from app.storage import Store
 from tests.factories import (
     auth,
     make_alignment,
@@ -43,6 +45,7 @@ from tests.factories import (
     make_webhook_delivery,
 )
 
+PDF = b"%PDF-1.7\n%%EOF\n"
 ROLES = (
     "admin",
     "coordinator",
@@ -68,6 +71,7 @@ class Cast:
     pillars: dict[str, Pillar]
     users: dict[str, User] = field(default_factory=dict)
     secrets: dict[str, str] = field(default_factory=dict)
+    store: Store | None = None
 
     def headers(self, role: str) -> dict[str, str]:
         return auth(self.secrets[role]) if role in self.secrets else {}
@@ -104,6 +108,24 @@ class Cast:
         self.session.add(report)
         self.session.commit()
         return report.id
+
+    def report_file(self, target: str) -> tuple[UUID, UUID]:
+        """A draft report with one evidence file, its bytes in the app's store."""
+        report_id = self.report(target)
+        row = ReportFile(
+            report_id=report_id,
+            name="evidence.pdf",
+            content_type="application/pdf",
+            size=len(PDF),
+            sha256="0" * 64,
+            storage_key="",
+        )
+        row.storage_key = f"reports/{report_id.hex}/{row.id.hex}"
+        assert self.store is not None, "cast(session, store=...) for evidence files"
+        self.store.put(row.storage_key, PDF, row.content_type)
+        self.session.add(row)
+        self.session.commit()
+        return report_id, row.id
 
     def commitment(self, plan: str) -> Commitment:
         return make_commitment(self.session, plan=self.plans[plan])
@@ -156,7 +178,7 @@ class Cast:
         return webhook.id, dead.id
 
 
-def cast(session: Session) -> Cast:
+def cast(session: Session, store: Store | None = None) -> Cast:
     plans = {"P": make_plan(session), "Q": make_plan(session)}
     plans["R"] = make_plan(session, scope=PlanScope.regional)
     organisations = {"O": make_organisation(session), "F": make_organisation(session)}
@@ -165,7 +187,7 @@ def cast(session: Session) -> Cast:
         code: make_commitment(session, plan=plans[code], pillar=pillars[code])
         for code in ("P", "Q")
     }
-    w = Cast(session, plans, organisations, commitments, pillars)
+    w = Cast(session, plans, organisations, commitments, pillars, store=store)
     w.users = {
         "admin": make_user(session, role=Role.admin),
         "coordinator": make_user(session, role=Role.coordinator),
