@@ -30,6 +30,7 @@ from app.ops.router import router as ops_router
 from app.organisations.router import router as organisations_router
 from app.pages import errors as page_errors
 from app.pages.plans import router as plan_pages_router
+from app.pages.reports import router as report_pages_router
 from app.pages.router import router as pages_router
 from app.pages.tasks import router as task_pages_router
 from app.pages.templating import STATIC as PAGES_STATIC
@@ -124,7 +125,14 @@ def create_app(
     for router in API_ROUTERS:
         app.include_router(router, prefix=settings.api_prefix)
     app.include_router(ops_router)
-    for pages in (signin_router, pages_router, task_pages_router, plan_pages_router):
+    pages_routers = (
+        signin_router,
+        pages_router,
+        task_pages_router,
+        plan_pages_router,
+        report_pages_router,
+    )
+    for pages in pages_routers:
         app.include_router(pages)
     app.state.page_errors = page_errors.page_error
     app.mount("/static/pages", StaticFiles(directory=PAGES_STATIC), name="pages-static")

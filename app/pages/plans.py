@@ -20,6 +20,7 @@ from app.pages.security import PageUserDep, mark_page
 from app.pages.tasks import problem_text
 from app.pages.templating import PAGE_HEADERS, language_of, render
 from app.plans import service as plans
+from app.reports import work
 from app.tasks import overview, service
 from app.tasks.schemas import TaskCreate
 
@@ -43,7 +44,16 @@ def _plan_page(
         user.role is Role.coordinator and plans.coordinates(session, plan.id, user.id)
     )
     strategies = overview.of(session, plan, user.id, today)
-    context = {"plan": plan, "strategies": strategies, "may_create": may_create, **extra}
+    shown = [row.commitment for strategy in strategies for row in strategy.rows]
+    settings = request.app.state.settings
+    slots = work.for_plan(session, plan, shown, settings, today)
+    context = {
+        "plan": plan,
+        "strategies": strategies,
+        "may_create": may_create,
+        "slots": slots,
+        **extra,
+    }
     status = 422 if "problem" in extra else 200
     return render(request, "plan.html", context, status=status)
 

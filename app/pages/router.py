@@ -11,7 +11,7 @@ from app import db
 from app.dashboard.router import PAGE_HEADERS as DASHBOARD_HEADERS
 from app.dashboard.router import STATIC as DASHBOARD_STATIC
 from app.db import SessionDep
-from app.deps import TodayDep
+from app.deps import SettingsDep, TodayDep
 from app.http import PageParams
 from app.i18n import SUPPORTED
 from app.models import TaskStatus
@@ -19,6 +19,7 @@ from app.pages.security import PageUserDep, local_path, mark_page
 from app.pages.templating import LANGUAGE_COOKIE, PAGE_HEADERS, render
 from app.plans import pillars
 from app.plans import service as plans
+from app.reports import work
 from app.tasks import query
 from app.tasks.schemas import TaskFilters
 
@@ -50,6 +51,7 @@ async def my_work(
     session: SessionDep,
     user: PageUserDep,
     today: TodayDep,
+    settings: SettingsDep,
     plan: Code = "",
     pillar: Code = "",
     status: Code = "",
@@ -63,6 +65,7 @@ async def my_work(
         "chosen": {"plan": plan, "pillar": pillar, "status": status},
         "statuses": list(TaskStatus),
         "limit": query.MY_WORK_LIMIT,
+        "reports": await db.read(session, work.for_person, user, settings, today),
     }
     return render(request, "my_work.html", context)
 

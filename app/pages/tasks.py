@@ -16,7 +16,7 @@ from app.clock import Clock
 from app.db import SessionDep
 from app.deps import ClockDep, TodayDep
 from app.errors import AppError, Invalid
-from app.i18n import translate
+from app.i18n import translate, validation_message
 from app.models import Task, User
 from app.pages.security import PageUserDep, mark_page
 from app.pages.templating import PAGE_HEADERS, language_of, render
@@ -62,7 +62,10 @@ def _page(
 def problem_text(error: AppError | ValidationError, language: str) -> str:
     """What went wrong, in the page's language, as the API's problem detail says it."""
     if isinstance(error, ValidationError):
-        return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        return "; ".join(
+            f"{'.'.join(map(str, e['loc']))}: {validation_message(e['type'], e['msg'], language)}"
+            for e in error.errors()
+        )
     if isinstance(error, Invalid):
         return error.words(language)
     return translate(error.detail or error.title, language, **error.params)

@@ -83,6 +83,12 @@ VALUE_LABELS = {
         "overdue": N_("overdue"),
         "done": N_("done"),
     },
+    "report": {
+        "draft": N_("draft"),
+        "submitted": N_("submitted"),
+        "accepted": N_("accepted"),
+        "returned": N_("returned"),
+    },
     "priority": {
         "low": N_("low"),
         "medium": N_("medium"),
