@@ -280,3 +280,18 @@ def test_a_coordinator_sets_the_plans_cadence_over_http(client: TestClient, w: W
     assert good.status_code == 200, good.text
     assert [item["id"] for item in items] == ["2025", "2026", "2027", "2028", "2029"]
     assert items[1]["due"] == "2027-01-15"
+
+
+def test_a_caller_without_the_right_learns_nothing_from_a_stale_version(
+    client: TestClient, w: World
+) -> None:
+    """The right is checked before the precondition: 403, not 412, for another organisation."""
+    report = file(client, w)
+    stale = {"If-Match": '"99"'}
+
+    changed = client.patch(
+        f"{URL}/{report['id']}", json={"indicator_value": "9"}, headers={**w.other, **stale}
+    )
+    accepted = client.post(f"{URL}/{report['id']}/accept", headers={**w.lead, **stale})
+
+    assert (changed.status_code, accepted.status_code) == (403, 403)
