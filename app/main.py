@@ -33,7 +33,6 @@ from app.pages.plans import router as plan_pages_router
 from app.pages.reports import router as report_pages_router
 from app.pages.router import router as pages_router
 from app.pages.tasks import router as task_pages_router
-from app.pages.templating import STATIC as PAGES_STATIC
 from app.params import check_request
 from app.plans.router import pillars_router
 from app.plans.router import router as plans_router
@@ -46,6 +45,7 @@ from app.reports.router import router as reports_router
 from app.signin.router import router as signin_router
 from app.storage import Store, store_of
 from app.tasks.router import router as tasks_router
+from app.templating import STATIC as PAGES_STATIC
 from app.users.router import router as users_router
 from app.users.tokens_router import router as tokens_router
 from app.webhooks import service as webhooks

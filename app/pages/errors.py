@@ -9,7 +9,7 @@ from starlette.responses import RedirectResponse, Response
 from app.errors import AppError
 from app.i18n import N_, translate
 from app.pages.security import FORM_ORIGIN
-from app.pages.templating import PAGE_HEADERS, language_of, render
+from app.templating import PAGE_HEADERS, language_of, render
 
 TITLES = {
     400: N_("Something is wrong with the request"),

@@ -18,11 +18,11 @@ from app.http import PageParams
 from app.models import Role, User
 from app.pages.security import PageUserDep, mark_page
 from app.pages.tasks import problem_text
-from app.pages.templating import PAGE_HEADERS, language_of, render
 from app.plans import service as plans
 from app.reports import work
 from app.tasks import overview, service
 from app.tasks.schemas import TaskCreate
+from app.templating import PAGE_HEADERS, language_of, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(mark_page)])
 Short = Annotated[str, Form(max_length=500)]

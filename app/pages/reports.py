@@ -21,11 +21,11 @@ from app.errors import AppError
 from app.models import Assessment, Commitment, Organisation, Plan, Report, User
 from app.pages.security import PageUserDep, mark_page
 from app.pages.tasks import problem_text
-from app.pages.templating import PAGE_HEADERS, language_of, render
 from app.reports import evidence, rules, service
 from app.reports.files_router import read_upload
 from app.reports.schemas import ASSESSMENT_NAMES, ReportCreate, ReportReview, ReportUpdate
 from app.storage import Store
+from app.templating import PAGE_HEADERS, language_of, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(mark_page)])
 

@@ -16,12 +16,12 @@ from app.http import PageParams
 from app.i18n import SUPPORTED
 from app.models import TaskStatus
 from app.pages.security import PageUserDep, local_path, mark_page
-from app.pages.templating import LANGUAGE_COOKIE, PAGE_HEADERS, render
 from app.plans import pillars
 from app.plans import service as plans
 from app.reports import work
 from app.tasks import query
 from app.tasks.schemas import TaskFilters
+from app.templating import LANGUAGE_COOKIE, PAGE_HEADERS, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(mark_page)])
 

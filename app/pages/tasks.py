@@ -19,10 +19,10 @@ from app.errors import AppError, Invalid
 from app.i18n import translate, validation_message
 from app.models import Task, User
 from app.pages.security import PageUserDep, mark_page
-from app.pages.templating import PAGE_HEADERS, language_of, render
 from app.tasks import context, service
 from app.tasks.dependencies import TaskId, task_for_write
 from app.tasks.schemas import NoteCreate, TaskTransition, TaskUpdate
+from app.templating import PAGE_HEADERS, language_of, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(mark_page)])
 

@@ -10,11 +10,11 @@ from app.db import SessionDep
 from app.deps import SettingsDep, TodayDep
 from app.http import request_etag
 from app.http.preconditions import check_not_modified
-from app.pages.templating import language_of, render
 from app.plans import service as plans
 from app.reports import document, markdown, service
 from app.reports.document_schemas import PeriodReport
 from app.reports.words import words
+from app.templating import language_of, render
 
 router = APIRouter(prefix="/plans", tags=["reports"])
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from app.i18n import N_, translations
 from app.models import Assessment, ReportState
-from app.pages.templating import labels
+from app.templating import labels
 
 STATE_MSGIDS = {
     ReportState.draft: N_("draft"),

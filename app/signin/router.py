@@ -12,8 +12,8 @@ from app.auth import SESSION_COOKIE
 from app.db import SessionDep
 from app.deps import ClockDep, SettingsDep
 from app.pages.security import check_csrf, check_origin, local_path, mark_page
-from app.pages.templating import PAGE_HEADERS, render
 from app.signin import mail, service
+from app.templating import PAGE_HEADERS, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(mark_page)])
 

@@ -14,7 +14,7 @@ ENTRY_POINTS = frozenset({"main", "cli", "worker", "__main__"})  # they assemble
 # Below the domains: every module at the top of app (auth, deps, db, errors, …) and these
 # packages. Any other package is a domain, which may import these but never the other way.
 LOWER_PACKAGES = frozenset(
-    {"changes", "history", "http", "i18n", "live", "models", "ops", "outbox"}
+    {"changes", "history", "http", "i18n", "live", "models", "ops", "outbox", "storage"}
 )
 # Domains that know nothing of each other, either way: both deliver through the outbox
 # (app.outbox); neither reaches into the other.

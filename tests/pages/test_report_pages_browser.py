@@ -4,7 +4,7 @@ page; screenshots to look at go to tests/artifacts/pages-report-*.png."""
 
 import pytest
 from fastapi import FastAPI
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, FilePayload, Page, expect
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -61,9 +61,12 @@ def test_a_report_is_filed_and_reviewed_in_both_languages(
     page.get_by_label("Link 1: title").fill("Draf pedoman")
     page.get_by_role("button", name="File the report").click()
     expect(page.get_by_role("status")).to_have_text("Saved.")
-    page.get_by_label("Add a file", exact=False).set_input_files(
-        files=[{"name": "notulen.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.7\n"}]
-    )
+    minutes: FilePayload = {
+        "name": "notulen.pdf",
+        "mimeType": "application/pdf",
+        "buffer": b"%PDF-1.7\n",
+    }
+    page.get_by_label("Add a file", exact=False).set_input_files(files=[minutes])
     page.get_by_role("button", name="Upload the file").click()
     expect(page.get_by_role("link", name="notulen.pdf")).to_be_visible()
     expect(page.get_by_text("Pedoman <b>sedang</b> disusun.")).to_be_visible()  # text, not markup

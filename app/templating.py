@@ -15,8 +15,8 @@ from starlette.responses import Response
 
 from app.i18n import N_, SUPPORTED, locale_of, translations
 
-TEMPLATES = Path(__file__).parent / "templates"
-STATIC = Path(__file__).parent / "static"
+TEMPLATES = Path(__file__).parent / "pages" / "templates"
+STATIC = Path(__file__).parent / "pages" / "static"
 LANGUAGE_COOKIE = "pantau_lang"
 
 # The pages run no inline script and load nothing from elsewhere.
