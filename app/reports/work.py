@@ -6,9 +6,10 @@ from uuid import UUID
 
 from sqlmodel import Session, col, select
 
+from app import periods
 from app.config import Settings
 from app.models import Commitment, Plan, PlanCoordinator, Report, ReportState, Role, User
-from app.reports import periods, service
+from app.reports import service
 
 MY_WORK_LIMIT = 50
 
