@@ -159,7 +159,7 @@ def check_change(session: Session, task: Task, data: TaskUpdate) -> None:
     """The body checked against the task as it is (422) before its precondition is weighed
     (412): a change that no version makes valid is refused as such."""
     changed = _field_changes(session, task, data)
-    _due_date_move(task, changed, data.due_date_reason)
+    due_date_move(task, changed, data.due_date_reason)
     if data.owners is not None:
         references.resolve_owners(session, data.owners)
 
