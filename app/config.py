@@ -1,7 +1,7 @@
 from functools import lru_cache
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Annotated, Literal
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -109,12 +109,11 @@ class Settings(BaseSettings):
         calendar events, webhook payloads): not the JSON resource, which a browser cannot open."""
         return f"{self.public_url.rstrip('/')}/tasks/{task_id}"
 
-    def period_report_url(self, plan_code: str, period: str) -> str:
-        """A plan's report for a period as people read it: the printable page that
-        GET /plans/{ref}/report serves a browser (signed-in by its session cookie)."""
-        query = urlencode({"period": period})
-        plan = quote(plan_code, safe="")
-        return f"{self.public_url.rstrip('/')}{self.api_prefix}/plans/{plan}/report?{query}"
+    def report_page_url(self, commitment_code: str, period: str) -> str:
+        """A commitment's report for a period as people open it: the page to file it, or the
+        filed report (a signed-out browser is sent to sign in, then back here)."""
+        commitment = quote(commitment_code, safe="")
+        return f"{self.public_url.rstrip('/')}/commitments/{commitment}/reports/{quote(period)}"
 
     @field_validator("default_locale")
     @classmethod

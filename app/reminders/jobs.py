@@ -161,7 +161,7 @@ class Context:
             commitment=f"{commitment.code} — "
             + (commitment.title_id if indonesian else commitment.title_en),
             plan=plan.title_id if indonesian else plan.title_en,
-            link=settings.period_report_url(plan.code, period),
+            link=settings.report_page_url(commitment.code, period),
             subject=ReminderSubject.report,
             period=period,
         )

@@ -35,14 +35,14 @@ def _titled(row: Commitment | Plan) -> dict[str, Any]:
 
 def _report(settings: Settings, audience: ReportAudience) -> dict[str, Any]:
     """The report owed: its period and due date, its state (None when none is filed yet) and
-    the page to read the plan's report for the period on."""
+    the page people file it on."""
     report, period = audience.report, audience.period
     return {
         "id": str(report.id) if report else None,
         "period": period.id,
         "due_date": period.due.isoformat(),
         "state": report.state.value if report else None,
-        "url": settings.period_report_url(audience.plan.code, period.id),
+        "url": settings.report_page_url(audience.commitment.code, period.id),
     }
 
 

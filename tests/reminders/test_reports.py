@@ -160,7 +160,7 @@ def test_indonesian_contributor_reads_it_in_indonesian_with_the_report_link(
 
     [siti] = smtp.to(SITI)
     [budi] = smtp.to(BUDI)
-    link = "http://127.0.0.1:8000/api/v1/plans/RAN-PA/report?period=2026-S1"
+    link = "http://127.0.0.1:8000/commitments/RAN-01/reports/2026-S1"
     assert siti["Subject"] == "[Pantau] Jatuh tempo dalam 7 hari: Laporan periode 2026-S1: RAN-01"
     assert "Rabu, 15 Juli 2026" in _body(siti)
     assert "belum diisi" in _body(siti)
@@ -289,7 +289,7 @@ def test_report_reminders_reach_webhooks_as_report_events(
         "period": PERIOD,
         "due_date": "2026-07-15",
         "state": None,
-        "url": "http://127.0.0.1:8000/api/v1/plans/RAN-PA/report?period=2026-S1",
+        "url": "http://127.0.0.1:8000/commitments/RAN-01/reports/2026-S1",
     }
     assert first["data"]["reminder"]["offset_days"] == -7
     assert first["data"]["commitment"]["code"] == "RAN-01"
@@ -339,5 +339,5 @@ def test_a_person_in_digest_mode_gets_the_report_in_the_days_digest(
     body = _body(digest)
     assert "Susun pedoman" in body
     assert "Laporan periode 2026-S1: RAN-01" in body
-    assert "http://127.0.0.1:8000/api/v1/plans/RAN-PA/report?period=2026-S1" in body
+    assert "http://127.0.0.1:8000/commitments/RAN-01/reports/2026-S1" in body
     assert len(smtp.to(BUDI)) == 2  # not in digest mode: the task and the report apart
