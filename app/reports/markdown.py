@@ -152,6 +152,9 @@ def _one_report(line: CommitmentLine, w: dict[str, Any]) -> Iterator[str]:
     for item in filed.evidence:
         target = item.url.replace(">", "%3E").replace("<", "%3C")
         yield f"- {_('Evidence')}: [{escape(item.title or item.url)}](<{target}>)"
+    for file in filed.files:
+        download = f"/api/v1/reports/{filed.id}/files/{file.id}"
+        yield f"- {_('Evidence file')}: [{escape(file.name)}](<{download}>), {file.content_type}"
     yield ""
 
 

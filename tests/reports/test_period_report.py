@@ -13,6 +13,7 @@ from app.models import (
     Plan,
     PlanScope,
     Report,
+    ReportFile,
     ReportState,
     TaskStatus,
 )
@@ -286,3 +287,33 @@ def test_slipped_deadlines_list_each_move_with_its_reason_and_mover(
     moved_by = "Moved by" if language == "en" else "Dipindahkan oleh"
     escaped = "Decree &lt;script&gt;alert\\('x'\\)&lt;/script&gt; not signed yet"
     assert f"{escaped} ({moved_by} {mover.name}" in markdown
+
+
+def test_a_reports_evidence_files_are_listed_with_their_downloads(
+    client: TestClient, session: Session, perpres: Plan
+) -> None:
+    report = session.exec(select(Report)).one()
+    evidence = ReportFile(
+        report_id=report.id,
+        name=f"Notulen {SCRIPT}.pdf",
+        content_type="application/pdf",
+        size=2048,
+        sha256="0" * 64,
+        storage_key="evidence/test-notulen",
+    )
+    session.add(evidence)
+    session.commit()
+    _, headers = login(session)
+    download = f"/api/v1/reports/{report.id}/files/{evidence.id}"
+
+    page = client.get(URL, params={"period": "2026-S1"}, headers=headers)
+    markdown = client.get(f"{URL}.md", params={"period": "2026-S1"}, headers=headers)
+    document = client.get(
+        URL, params={"period": "2026-S1"}, headers={**headers, "Accept": "application/json"}
+    )
+
+    assert f'href="{download}"' in page.text
+    assert "Notulen &lt;script&gt;" in page.text
+    assert f"(<{download}>), application/pdf" in markdown.text
+    [filed] = document.json()["reports"]
+    assert [file["name"] for file in filed["report"]["files"]] == [f"Notulen {SCRIPT}.pdf"]
