@@ -11,6 +11,7 @@ from app.i18n import N_
 from app.reports.document_schemas import CommitmentLine, PeriodReport, RollupLine
 from app.reports.words import words
 
+EVIDENCE_FILE = N_("Evidence file")  # marked here: extraction does not read inside f-strings
 SLIPPED = N_("Open work past its commitment's target year, by organisation.")
 MOVED = N_(
     "Due dates moved to a later day in the period, with the reason given and who moved them."
@@ -154,7 +155,7 @@ def _one_report(line: CommitmentLine, w: dict[str, Any]) -> Iterator[str]:
         yield f"- {_('Evidence')}: [{escape(item.title or item.url)}](<{target}>)"
     for file in filed.files:
         download = f"/api/v1/reports/{filed.id}/files/{file.id}"
-        yield f"- {_('Evidence file')}: [{escape(file.name)}](<{download}>), {file.content_type}"
+        yield f"- {_(EVIDENCE_FILE)}: [{escape(file.name)}](<{download}>), {file.content_type}"
     yield ""
 
 
