@@ -287,6 +287,10 @@ def test_slipped_deadlines_list_each_move_with_its_reason_and_mover(
     moved_by = "Moved by" if language == "en" else "Dipindahkan oleh"
     escaped = "Decree &lt;script&gt;alert\\('x'\\)&lt;/script&gt; not signed yet"
     assert f"{escaped} ({moved_by} {mover.name}" in markdown
+    moves = "Deadline moves" if language == "en" else "Pergeseran tenggat"
+    assert f'<th scope="col">{moves}</th>' in page
+    counts = "<td>2</td><td>1</td><td>0</td><td>0</td><td>1</td>"  # tasks … deadline moves
+    assert f'<th scope="row">KEMENPPPA</th>{counts}' in page
 
 
 def test_a_reports_evidence_files_are_listed_with_their_downloads(
