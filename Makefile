@@ -23,7 +23,7 @@ run: $(STAMP)
 
 ## The whole suite on SQLite, and on PostgreSQL where it is reachable (CI requires it).
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=15
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
