@@ -13,31 +13,40 @@ each row in a savepoint of its own so that every row's errors are reported at on
 import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from functools import cache
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 from app.commitments import service as commitments
 from app.commitments.schemas import CommitmentCreate, CommitmentUpdate
-from app.errors import AppError, invalid
-from app.exchange import cells
-from app.exchange.apply import Context, create_row, update_row
+from app.errors import AppError, NotFound, invalid
+from app.exchange import cells, planner
 from app.exchange.cells import CellError, Problem, Row
 from app.exchange.columns import Cell, Formula
 from app.exchange.files import Table
 from app.exchange.headers import DUE_DATE_REASON, NOTE, PLAN, ROW_NUMBER
 from app.exchange.matrix_columns import CODE_SEPARATOR, MATRIX_KEYS
-from app.exchange.problems import RowFailure, explained, failure
+from app.exchange.problems import ImportInvalid, RowFailure, explained, failure
 from app.exchange.schemas import ImportAction, MatrixRow
 from app.i18n import N_, SOURCE, SUPPORTED, status_label
-from app.models import Commitment, Organisation, OrganisationAlias, Pillar, Plan, TaskStatus
+from app.models import (
+    Commitment,
+    Organisation,
+    OrganisationAlias,
+    Pillar,
+    Plan,
+    TaskStatus,
+    User,
+)
 from app.organisations.service import alias_key
 from app.plans import pillars
 from app.plans import service as plans
 from app.plans.schemas import PillarCreate, PillarUpdate
+from app.tasks import service as tasks
 
 # Shown by the export, kept by the service: read back, never written.
 READ_ONLY = frozenset({"slips", "latest_note", ROW_NUMBER})
@@ -174,7 +183,7 @@ class Organisations:
         self.by_key: dict[str, Organisation] = {}
         self.names: list[str] = []
         rows = list(session.exec(select(Organisation).order_by(col(Organisation.code))))
-        by_id = {row.id: row for row in rows}
+        self.by_id = by_id = {row.id: row for row in rows}
         for row in rows:
             for name in (row.code, row.name_id, row.name_en):
                 self.by_key.setdefault(alias_key(name), row)
@@ -201,67 +210,401 @@ class Organisations:
 
 
 @dataclass
+class Strategy:
+    """A strategy the file names, planned from the first row that names it."""
+
+    row: int
+    code: str
+    title: str | None
+    exists: bool
+    action: ImportAction = ImportAction.unchanged  # what writing it did
+
+
+@dataclass
+class CommitmentPlan:
+    """A commitment the file names, planned from the first row that names it. Its tasks are
+    planned with `planned_id`: its id, or for one the file adds an id chosen now, swapped for
+    the one it gets when it is written."""
+
+    row: int
+    code: str
+    data: CommitmentCreate | CommitmentUpdate
+    existing: bool
+    planned_id: UUID
+    lead_code: str | None  # a new task's lead, unless its row names one
+    action: ImportAction = ImportAction.unchanged
+
+
+@dataclass(frozen=True)
+class PlannedRow:
+    """What one row names: its strategy and commitment (by key; `first` when this row is the one
+    that plans them) and its task's write."""
+
+    number: int
+    strategy: str | None
+    first_strategy: bool
+    commitment: str
+    first_commitment: bool
+    task: tasks.TaskWrite | None
+
+
+@dataclass
+class Planned:
+    """A matrix checked and planned, nothing written."""
+
+    plan: Plan
+    language: str
+    strategies: dict[str, Strategy]
+    commitments: dict[str, CommitmentPlan]
+    rows: list[PlannedRow]
+    refs: planner.References
+
+
+@dataclass
 class Matrix:
-    context: Context
+    """What planning reads once and what it has seen so far."""
+
+    context: planner.Context
     plan: Plan
     language: str
     organisations: Organisations
+    pillars: dict[str, Pillar]  # the plan's, by upper-case code
+    plan_codes: dict[UUID, str]
+    existing: dict[str, Commitment]  # every commitment as read, by upper-case code
     # The row that first named each strategy, commitment and task, and what it said.
-    strategies: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
-    commitments: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
+    said_strategies: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
+    said_commitments: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
+    strategies: dict[str, Strategy] = field(default_factory=dict)
+    commitments: dict[str, CommitmentPlan] = field(default_factory=dict)
     tasks: dict[UUID, int] = field(default_factory=dict)
 
-    @property
-    def session(self) -> Session:
-        return self.context.session
 
-
-def run(
-    context: Context, table: Table, plan: Plan
-) -> tuple[list[MatrixRow], list[tuple[int, RowFailure]]]:
-    """Every row applied, each in a savepoint; the rows done and the rows that failed."""
-    plans.ensure_can_write(context.session, context.actor, plan.id)
-    matrix = Matrix(context, plan, table.language or SOURCE, Organisations(context.session))
-    done: list[MatrixRow] = []
+def plan(
+    session: Session,
+    table: Table,
+    target: Plan,
+    *,
+    actor: User,
+    now: datetime,
+    today: date,
+) -> tuple[Planned, list[tuple[int, RowFailure]]]:
+    """Every row parsed, checked and planned, reading only; the plan and the rows that failed."""
+    plans.ensure_can_write(session, actor, target.id)
+    parsed: list[Row] = []
     failures: list[tuple[int, RowFailure]] = []
     for number, values in table.rows:
+        row, problems = parse(number, values)
+        if problems:
+            failures.append((number, failure(*problems)))
+        else:
+            parsed.append(row)
+    task_rows = [_task_row(row) for row in parsed]
+    pillar_rows = session.exec(select(Pillar).where(col(Pillar.plan_id) == target.id))
+    pillars_of_plan = {pillar.code.upper(): pillar for pillar in pillar_rows}
+    plan_codes = dict(session.exec(select(Plan.id, Plan.code)).all())
+    organisations = Organisations(session)
+    refs = planner.load(session, task_rows, actor)
+    matrix = Matrix(
+        context=planner.Context(refs, actor, now, today),
+        plan=target,
+        language=table.language or SOURCE,
+        organisations=organisations,
+        pillars=pillars_of_plan,
+        plan_codes=plan_codes,
+        existing=dict(refs.commitments),
+    )
+    done: list[PlannedRow] = []
+    for row, task_row in zip(parsed, task_rows, strict=True):
         try:
-            with context.session.begin_nested():
-                done.append(_apply(matrix, number, values))
+            done.append(_planned_row(matrix, row, task_row))
         except RowFailure as failed:
-            failures.append((number, failed))
-    return done, failures
+            failures.append((row.number, failed))
+    planned = Planned(target, matrix.language, matrix.strategies, matrix.commitments, done, refs)
+    return planned, sorted(failures, key=lambda item: item[0])
+
+
+def _task_row(row: Row) -> Row:
+    """The row's task columns, by their names in the task sheet."""
+    values = {
+        TASK_COLUMNS[name]: value for name, value in row.values.items() if name in TASK_COLUMNS
+    }
+    return Row(row.number, values)
+
+
+def _planned_row(matrix: Matrix, row: Row, task_row: Row) -> PlannedRow:
+    strategy, first_strategy = _strategy(matrix, row)
+    commitment, first_commitment = _commitment(matrix, row, strategy)
+    return PlannedRow(
+        number=row.number,
+        strategy=strategy,
+        first_strategy=first_strategy,
+        commitment=commitment.code.upper(),
+        first_commitment=first_commitment,
+        task=_task(matrix, task_row, commitment),
+    )
+
+
+def _strategy(matrix: Matrix, row: Row) -> tuple[str | None, bool]:
+    """The key of the row's strategy, and whether this row plans it."""
+    code = row.get("strategy_code")
+    if code is None:
+        if row.get("strategy"):
+            raise failure(Problem("strategy_code", N_("Required.")))
+        return None, False
+    key = code.upper()
+    said = {"strategy": row.get("strategy")} if row.has("strategy") else {}
+    if _same_as_first(matrix.said_strategies, key, said):
+        return key, False
+    matrix.said_strategies[key] = (row.number, said)
+    title = said.get("strategy")
+    exists = key in matrix.pillars
+    if not exists and not title:
+        known = ", ".join(sorted(pillar.code for pillar in matrix.pillars.values()))
+        raise failure(
+            Problem(
+                "strategy_code",
+                N_(
+                    "Not a strategy of plan {plan} (its strategies: {known}); give the "
+                    "strategy's name too to add it."
+                ),
+                {"plan": matrix.plan.code, "known": known or "-"},
+            )
+        )
+    matrix.strategies[key] = Strategy(row.number, code, title, exists)
+    return key, True
+
+
+def _commitment(matrix: Matrix, row: Row, strategy: str | None) -> tuple[CommitmentPlan, bool]:
+    """The row's commitment as planned, and whether this row plans it."""
+    code = row.get("commitment_code")
+    if code is None:
+        raise failure(Problem("commitment_code", N_("Required.")))
+    key = code.upper()
+    said: dict[str, Any] = {}
+    if strategy is not None:
+        said["strategy_code"] = matrix.strategies[strategy].code
+    for column in ("commitment", "focus", "output", "target_year"):
+        if row.has(column):
+            said[column] = row.get(column)
+    lead = _organisation_code(matrix, row)
+    if lead is not None:
+        said["lead_organisation_code"] = lead
+    related = _related_codes(matrix, row)
+    if related is not None:
+        said["related_organisation_codes"] = related
+    existing = matrix.existing.get(key)
+    if existing is not None and existing.plan_id != matrix.plan.id:
+        raise failure(
+            Problem(
+                "commitment_code",
+                N_("This commitment belongs to plan {plan}."),
+                {"plan": matrix.plan_codes.get(existing.plan_id, "?")},
+            )
+        )
+    if _same_as_first(matrix.said_commitments, key, said):
+        return matrix.commitments[key], False
+    matrix.said_commitments[key] = (row.number, said)
+    fields: dict[str, Any] = {
+        name: said[name] for name in ("focus", "output", "target_year") if name in said
+    }
+    if "strategy_code" in said:
+        fields["pillar"] = said["strategy_code"]
+    if "lead_organisation_code" in said:
+        fields["lead_organisation"] = said["lead_organisation_code"]
+    if "related_organisation_codes" in said:
+        fields["related_organisations"] = said["related_organisation_codes"]
+    title = said.get("commitment")
+    data: CommitmentCreate | CommitmentUpdate
+    try:
+        if existing is None:
+            if not title:
+                raise failure(
+                    Problem(
+                        "commitment", N_("Required to add the commitment {code}."), {"code": code}
+                    )
+                )
+            data = CommitmentCreate.model_validate(
+                {
+                    **fields,
+                    "plan": str(matrix.plan.id),
+                    "code": code,
+                    "title_en": title,
+                    "title_id": title,
+                }
+            )
+        else:
+            if title:
+                fields[_title_field(matrix.language)] = title
+            data = CommitmentUpdate.model_validate(fields)
+    except ValidationError as error:
+        raise _on(error, "commitment") from error
+    planned = _planned_commitment(matrix, row.number, code, data, existing, lead)
+    matrix.commitments[key] = planned
+    return planned, True
+
+
+def _planned_commitment(
+    matrix: Matrix,
+    number: int,
+    code: str,
+    data: CommitmentCreate | CommitmentUpdate,
+    existing: Commitment | None,
+    lead: str | None,
+) -> CommitmentPlan:
+    """The commitment as its tasks are planned against: the one read, or a stand-in for the
+    one the file adds (known to the planner by its code and the id chosen here)."""
+    if existing is not None:
+        if lead is None and existing.lead_organisation_id is not None:
+            known = matrix.organisations.by_id.get(existing.lead_organisation_id)
+            lead = known.code if known else None
+        return CommitmentPlan(number, code, data, True, existing.id, lead)
+    stand_in = Commitment(
+        id=uuid4(), plan_id=matrix.plan.id, code=code, title_en=code, title_id=code
+    )
+    refs = matrix.context.refs
+    refs.commitments[code.upper()] = stand_in
+    refs.commitment_ids[stand_in.id] = stand_in
+    return CommitmentPlan(number, code, data, False, stand_in.id, lead)
+
+
+def _task(matrix: Matrix, task_row: Row, commitment: CommitmentPlan) -> tasks.TaskWrite | None:
+    task_id = task_row.get("id")
+    if task_id is None and not task_row.get("title"):
+        return None  # a commitment without tasks yet
+    task_row.values["commitment"] = commitment.code
+    owned = task_row.get("lead_owner") or task_row.get("support_owners")
+    if task_id is None and not owned and commitment.lead_code is not None:
+        task_row.values["lead_owner"] = commitment.lead_code  # led by its commitment's lead
+    try:
+        if task_id is None:
+            return planner.create_row(matrix.context, task_row)
+        if task_id in matrix.tasks:
+            raise failure(
+                Problem(
+                    "id", N_("This task is in row {row} already."), {"row": matrix.tasks[task_id]}
+                )
+            )
+        matrix.tasks[task_id] = task_row.number
+        return planner.update_row(matrix.context, task_row, task_id)
+    except RowFailure as failed:
+        raise RowFailure(
+            [(MATRIX_OF_TASK.get(name, name), words) for name, words in failed.messages]
+        ) from failed
+
+
+def write_structure(session: Session, planned: Planned, *, actor: User, now: datetime) -> None:
+    """Write the strategies and commitments through their services, each in a savepoint, and
+    point the planned tasks of added commitments at the ids they got; 422 listing every
+    refusal. Strategies first: a commitment names its strategy by code."""
+    failures: list[tuple[int, RowFailure]] = []
+    target = session.get(Plan, planned.plan.id)
+    assert target is not None  # planning read it; plans are never deleted
+    for strategy in planned.strategies.values():
+        try:
+            with session.begin_nested():
+                strategy.action = _write_strategy(session, target, strategy, planned, actor, now)
+        except (ValidationError, AppError) as error:
+            failures.append((strategy.row, _on(error, "strategy")))
+    given: dict[UUID, UUID] = {}
+    for commitment in planned.commitments.values():
+        try:
+            with session.begin_nested():
+                written, commitment.action = _write_commitment(session, commitment, actor, now)
+        except (ValidationError, AppError) as error:
+            failures.append((commitment.row, _on(error, "commitment")))
+            continue
+        given[commitment.planned_id] = written
+    if failures:
+        raise ImportInvalid(sorted(failures, key=lambda item: item[0]), planned.language)
+    for row in planned.rows:
+        if row.task is not None:
+            task = row.task.task
+            task.commitment_id = given.get(task.commitment_id, task.commitment_id)
+
+
+def _write_strategy(
+    session: Session,
+    target: Plan,
+    strategy: Strategy,
+    planned: Planned,
+    actor: User,
+    now: datetime,
+) -> ImportAction:
+    if not strategy.exists:
+        assert strategy.title is not None  # planning refused a new code without its name
+        data = PillarCreate(code=strategy.code, title_en=strategy.title, title_id=strategy.title)
+        pillars.create(session, target, data, actor_id=actor.id, now=now)
+        return ImportAction.created
+    if not strategy.title:
+        return ImportAction.unchanged
+    pillar = pillars.find_in_plan(session, target.id, strategy.code)
+    if pillar is None:
+        raise NotFound("pillar")
+    before = pillar.version
+    update = PillarUpdate.model_validate({_title_field(planned.language): strategy.title})
+    pillars.update(session, pillar, update, actor_id=actor.id, now=now)
+    return _action(False, pillar.version != before)
+
+
+def _write_commitment(
+    session: Session, commitment: CommitmentPlan, actor: User, now: datetime
+) -> tuple[UUID, ImportAction]:
+    if isinstance(commitment.data, CommitmentCreate):
+        created = commitments.create(session, commitment.data, actor=actor, now=now)
+        return created.id, ImportAction.created
+    existing = session.get(Commitment, commitment.planned_id)
+    if existing is None:
+        raise NotFound("commitment")
+    before = existing.version
+    commitments.update(session, existing, commitment.data, actor_id=actor.id, now=now)
+    return existing.id, _action(False, existing.version != before)
+
+
+def task_action(write: tasks.TaskWrite | None) -> ImportAction | None:
+    if write is None:
+        return None
+    if write.expected is None:
+        return ImportAction.created
+    return ImportAction.updated if write.steps else ImportAction.unchanged
+
+
+def reported(planned: Planned) -> list[MatrixRow]:
+    """Each row's report: what became of its strategy, commitment and task (a row that does not
+    plan its strategy or commitment left it unchanged)."""
+    done = []
+    for row in planned.rows:
+        strategy = None
+        if row.strategy is not None:
+            first = row.first_strategy
+            strategy = planned.strategies[row.strategy].action if first else ImportAction.unchanged
+        commitment = (
+            planned.commitments[row.commitment].action
+            if row.first_commitment
+            else ImportAction.unchanged
+        )
+        task = task_action(row.task)
+        actions = [action for action in (strategy, commitment, task) if action is not None]
+        overall = next(
+            (a for a in (ImportAction.created, ImportAction.updated) if a in actions),
+            ImportAction.unchanged,
+        )
+        done.append(
+            MatrixRow(
+                row=row.number,
+                action=overall,
+                id=row.task.task.id if row.task is not None else None,
+                strategy=strategy,
+                commitment=commitment,
+                task=task,
+            )
+        )
+    return done
 
 
 def _action(created: bool, changed: bool) -> ImportAction:
     if created:
         return ImportAction.created
     return ImportAction.updated if changed else ImportAction.unchanged
-
-
-def _apply(matrix: Matrix, number: int, values: dict[str, Cell]) -> MatrixRow:
-    row, problems = parse(number, values)
-    if problems:
-        raise failure(*problems)
-    strategy = _strategy(matrix, row)
-    commitment, commitment_action = _commitment(matrix, row, strategy)
-    task_id, task_action = _task(matrix, row, commitment)
-    actions = [a for a in (strategy[1] if strategy else None, commitment_action, task_action) if a]
-    overall = (
-        ImportAction.created
-        if ImportAction.created in actions
-        else ImportAction.updated
-        if ImportAction.updated in actions
-        else ImportAction.unchanged
-    )
-    return MatrixRow(
-        row=number,
-        action=overall,
-        id=task_id,
-        strategy=strategy[1] if strategy else None,
-        commitment=commitment_action,
-        task=task_action,
-    )
 
 
 def _same_as_first(
@@ -286,52 +629,6 @@ def _same_as_first(
 
 def _title_field(language: str) -> str:
     return "title_id" if language == "id" else "title_en"
-
-
-def _strategy(matrix: Matrix, row: Row) -> tuple[str, ImportAction] | None:
-    code = row.get("strategy_code")
-    if code is None:
-        if row.get("strategy"):
-            raise failure(Problem("strategy_code", N_("Required.")))
-        return None
-    said = {"strategy": row.get("strategy")} if row.has("strategy") else {}
-    if _same_as_first(matrix.strategies, code.upper(), said):
-        return code, ImportAction.unchanged
-    matrix.strategies[code.upper()] = (row.number, said)
-    title = said.get("strategy")
-    ctx = matrix.context
-    actor_id = ctx.actor.id
-    pillar = pillars.find_in_plan(matrix.session, matrix.plan.id, code)
-    try:
-        if pillar is None:
-            if not title:
-                known = _plan_strategies(matrix)
-                raise failure(
-                    Problem(
-                        "strategy_code",
-                        N_(
-                            "Not a strategy of plan {plan} (its strategies: {known}); give the "
-                            "strategy's name too to add it."
-                        ),
-                        {"plan": matrix.plan.code, "known": known or "-"},
-                    )
-                )
-            data = PillarCreate(code=code, title_en=title, title_id=title)
-            pillars.create(matrix.session, matrix.plan, data, actor_id=actor_id, now=ctx.now)
-            return code, ImportAction.created
-        if not title:
-            return code, ImportAction.unchanged
-        before = pillar.version
-        update = PillarUpdate.model_validate({_title_field(matrix.language): title})
-        pillars.update(matrix.session, pillar, update, actor_id=actor_id, now=ctx.now)
-        return code, _action(False, pillar.version != before)
-    except (ValidationError, AppError) as error:
-        raise _on(error, "strategy") from error
-
-
-def _plan_strategies(matrix: Matrix) -> str:
-    statement = select(Pillar.code).where(col(Pillar.plan_id) == matrix.plan.id)
-    return ", ".join(sorted(matrix.session.exec(statement).all()))
 
 
 def _on(error: Exception, column: str) -> RowFailure:
@@ -365,116 +662,3 @@ def _related_codes(matrix: Matrix, row: Row) -> list[str] | None:
     if row.has("related_organisation_codes") or row.has("related_organisations"):
         return []
     return None
-
-
-def _commitment(
-    matrix: Matrix, row: Row, strategy: tuple[str, ImportAction] | None
-) -> tuple[Commitment, ImportAction]:
-    code = row.get("commitment_code")
-    if code is None:
-        raise failure(Problem("commitment_code", N_("Required.")))
-    said: dict[str, Any] = {}
-    if strategy is not None:
-        said["strategy_code"] = strategy[0]
-    for column in ("commitment", "focus", "output", "target_year"):
-        if row.has(column):
-            said[column] = row.get(column)
-    lead = _organisation_code(matrix, row)
-    if lead is not None:
-        said["lead_organisation_code"] = lead
-    related = _related_codes(matrix, row)
-    if related is not None:
-        said["related_organisation_codes"] = related
-    existing = commitments.find(matrix.session, code)
-    if existing is not None and existing.plan_id != matrix.plan.id:
-        other = matrix.session.get(Plan, existing.plan_id)
-        raise failure(
-            Problem(
-                "commitment_code",
-                N_("This commitment belongs to plan {plan}."),
-                {"plan": other.code if other else "?"},
-            )
-        )
-    if _same_as_first(matrix.commitments, code.upper(), said):
-        found = existing or commitments.find(matrix.session, code)
-        assert found is not None  # the first row of the code added it
-        return found, ImportAction.unchanged
-    matrix.commitments[code.upper()] = (row.number, said)
-    fields: dict[str, Any] = {
-        "focus": said.get("focus"),
-        "output": said.get("output"),
-        "target_year": said.get("target_year"),
-    }
-    fields = {name: value for name, value in fields.items() if name in said}
-    if "strategy_code" in said:
-        fields["pillar"] = said["strategy_code"]
-    if "lead_organisation_code" in said:
-        fields["lead_organisation"] = said["lead_organisation_code"]
-    if "related_organisation_codes" in said:
-        fields["related_organisations"] = said["related_organisation_codes"]
-    title = said.get("commitment")
-    ctx = matrix.context
-    try:
-        if existing is None:
-            if not title:
-                raise failure(
-                    Problem(
-                        "commitment", N_("Required to add the commitment {code}."), {"code": code}
-                    )
-                )
-            data = CommitmentCreate.model_validate(
-                {
-                    **fields,
-                    "plan": str(matrix.plan.id),
-                    "code": code,
-                    "title_en": title,
-                    "title_id": title,
-                }
-            )
-            created = commitments.create(matrix.session, data, actor=ctx.actor, now=ctx.now)
-            return created, ImportAction.created
-        if title:
-            fields[_title_field(matrix.language)] = title
-        before = existing.version
-        update = CommitmentUpdate.model_validate(fields)
-        commitments.update(matrix.session, existing, update, actor_id=ctx.actor.id, now=ctx.now)
-        return existing, _action(False, existing.version != before)
-    except (ValidationError, AppError) as error:
-        raise _on(error, "commitment") from error
-
-
-def _task(
-    matrix: Matrix, row: Row, commitment: Commitment
-) -> tuple[UUID | None, ImportAction | None]:
-    task_id = row.get("task_id")
-    if task_id is None and not row.get("task"):
-        return None, None  # a commitment without tasks yet
-    values = {
-        TASK_COLUMNS[name]: value for name, value in row.values.items() if name in TASK_COLUMNS
-    }
-    values["commitment"] = commitment.code
-    if task_id is None and not values.get("lead_owner") and not values.get("support_owners"):
-        lead = (
-            matrix.session.get(Organisation, commitment.lead_organisation_id)
-            if (commitment.lead_organisation_id)
-            else None
-        )
-        if lead is not None:  # a new task is led by its commitment's lead unless the row says
-            values["lead_owner"] = lead.code
-    task_row = Row(row.number, values)
-    try:
-        if task_id is None:
-            return create_row(matrix.context, task_row), ImportAction.created
-        if task_id in matrix.tasks:
-            raise failure(
-                Problem(
-                    "id", N_("This task is in row {row} already."), {"row": matrix.tasks[task_id]}
-                )
-            )
-        matrix.tasks[task_id] = row.number
-        changed = update_row(matrix.context, task_row, task_id)
-        return task_id, _action(False, changed)
-    except RowFailure as failed:
-        raise RowFailure(
-            [(MATRIX_OF_TASK.get(name, name), words) for name, words in failed.messages]
-        ) from failed

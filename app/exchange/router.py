@@ -217,21 +217,16 @@ async def import_tasks(
     strategies, commitments and tasks from its matrix (the Perpres annex shape), all or
     nothing.
 
-    The rows of a task sheet are checked and planned in a reading session, holding no write
-    slot and no lock; only the writing of the plan takes them (app.exchange.service)."""
+    The rows are checked and planned in a reading session, holding no write slot and no lock;
+    only the writing of the plan takes them (app.exchange.service)."""
     now = clock.now()
     if table.kind is SheetKind.matrix:
-        work = partial(
-            service.run_matrix,
-            table=table,
-            actor=user,
-            dry_run=dry_run,
-            locale=locale,
-            now=now,
-            today=today,
-            plan=plan or table.plan,
+        matrix = await run_in_threadpool(
+            _planned_matrix, get_engine(request), table, user, locale, now, today, plan
         )
-        return await write_apart(request, work)
+        return await write_apart(
+            request, partial(service.write_matrix, planned=matrix, dry_run=dry_run)
+        )
     planned = await run_in_threadpool(
         _planned, get_engine(request), table, user, locale, now, today
     )
@@ -245,6 +240,27 @@ def _planned(
 ) -> service.Plan:
     with unit_of_work(engine, write=False) as session:
         return service.plan_rows(session, table, actor=user, locale=locale, now=now, today=today)
+
+
+def _planned_matrix(
+    engine: Engine,
+    table: files.Table,
+    user: User,
+    locale: str,
+    now: datetime,
+    today: date,
+    plan: str | None,
+) -> service.MatrixPlan:
+    with unit_of_work(engine, write=False) as session:
+        return service.plan_matrix(
+            session,
+            table,
+            actor=user,
+            locale=locale,
+            now=now,
+            today=today,
+            plan=plan or table.plan,
+        )
 
 
 async def feed_reader(

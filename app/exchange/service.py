@@ -1,7 +1,7 @@
 """Imports: a table of rows in the export's format, applied all or nothing, in two phases.
 
-Planning reads (`plan`): every row is parsed, what the rows refer to is read for all of them in
-a few statements (app.exchange.apply.References), and each row is checked by the task
+Planning reads (`plan_rows`): every row is parsed, what the rows refer to is read for all of them
+in a few statements (app.exchange.planner.References), and each row is checked by the task
 services' rules and planned in memory; every row error is reported in one answer (422), and a
 dry run stops there. It holds no lock and writes nothing, so it runs in a reading session,
 however long the file.
@@ -12,9 +12,11 @@ every row's task, owners, history, change-feed row and events in a few bulk stat
 (app.tasks.service.write_many). Only this phase takes the summary's lock and the database's
 write lock, so other writers wait for the writing, never for the reading of a file.
 
-A plan matrix (the Perpres annex shape, app.exchange.matrix_import) upserts strategies and
-commitments beside its tasks, row by row through the services, each row in a savepoint of
-its own, in one write transaction (`run_matrix`); a dry run rolls back an outer savepoint.
+A plan matrix (the Perpres annex shape, app.exchange.matrix_import) is planned the same way
+(`plan_matrix`): its tasks by the same planner, against its strategies and commitments as the
+file leaves them. Its writing (`write_matrix`) first upserts those few strategies and
+commitments through their services, then writes the tasks as a task sheet's; a dry run writes
+the strategies and commitments in a savepoint it rolls back, to report what they would do.
 """
 
 from dataclasses import dataclass
@@ -27,10 +29,8 @@ from sqlmodel import Session
 
 from app.dashboard import tally
 from app.db import unit_of_work
-from app.errors import PayloadTooLarge
 from app.exchange import cells, planner
 from app.exchange import matrix_import as matrix
-from app.exchange.apply import Context as RowContext
 from app.exchange.cells import Problem, Row
 from app.exchange.columns import IMPORTABLE
 from app.exchange.files import Table
@@ -38,14 +38,11 @@ from app.exchange.headers import SheetKind
 from app.exchange.planner import Context
 from app.exchange.problems import ImportInvalid, RowFailure, failure
 from app.exchange.schemas import ImportAction, ImportedRow, ImportReport, MatrixReport
-from app.i18n import N_, plural
+from app.i18n import N_
 from app.models import User
 from app.tasks import service as tasks
 
 Failures = list[tuple[int, RowFailure]]
-# A matrix is applied row by row through the services, in one transaction that other writers
-# wait for: it keeps the bound that every import had before task sheets were planned apart.
-MATRIX_MAX_ROWS = 1000
 
 
 @dataclass
@@ -137,67 +134,79 @@ def run(
     today: date,
     plan: str | None = None,
 ) -> ImportReport | MatrixReport:
-    """A whole import (the command line's): a task sheet planned in a reading unit of work,
-    then (unless a dry run) written in a short one; a matrix in one unit of work."""
+    """A whole import (the command line's): planned in a reading unit of work, then (unless a
+    task sheet's dry run) written in a short one."""
+    with unit_of_work(engine, write=False) as session:
+        if table.kind is SheetKind.matrix:
+            matrix_plan = plan_matrix(
+                session, table, actor=actor, locale=locale, now=now, today=today, plan=plan
+            )
+        else:
+            planned = plan_rows(session, table, actor=actor, locale=locale, now=now, today=today)
     if table.kind is SheetKind.matrix:
         with unit_of_work(engine, today=today) as session:
-            return run_matrix(
-                session,
-                table,
-                actor=actor,
-                dry_run=dry_run,
-                locale=locale,
-                now=now,
-                today=today,
-                plan=plan,
-            )
-    with unit_of_work(engine, write=False) as session:
-        planned = plan_rows(session, table, actor=actor, locale=locale, now=now, today=today)
+            return write_matrix(session, matrix_plan, dry_run=dry_run)
     if dry_run:
         return planned.report(dry_run=True)
     with unit_of_work(engine, today=today) as session:
         return write(session, planned)
 
 
-def run_matrix(
+@dataclass
+class MatrixPlan:
+    """The checked rows of a plan matrix: its strategies and commitments, and its tasks' plan."""
+
+    structure: matrix.Planned
+    tasks: Plan
+
+
+def plan_matrix(
     session: Session,
     table: Table,
     *,
     actor: User,
-    dry_run: bool,
     locale: str,
     now: datetime,
     today: date,
     plan: str | None,
-) -> MatrixReport:
-    """Apply a plan matrix to `plan`, or the plan its plan column names; 422 listing every row
-    error when any row fails."""
-    if len(table.rows) > MATRIX_MAX_ROWS:
-        raise PayloadTooLarge(
-            plural(
-                "The file has more than {limit} task row: split it.",
-                "The file has more than {limit} task rows: split it.",
-                "limit",
-            ),
-            limit=MATRIX_MAX_ROWS,
-        )
-    context = RowContext(session=session, actor=actor, now=now, today=today)
+) -> MatrixPlan:
+    """Check every row of a plan matrix and plan its writes, reading only, for `plan` or the
+    plan its plan column names; 422 listing every row error."""
     header = matrix.header_problems(table.columns)
     target = matrix.plan_of(session, table, plan)
     if header:
         raise ImportInvalid([(1, failure(*header))], locale)
+    structure, failures = matrix.plan(session, table, target, actor=actor, now=now, today=today)
+    if failures:
+        raise ImportInvalid(failures, locale)
+    writes = [(row.number, row.task) for row in structure.rows if row.task is not None]
+    done = [_imported(number, write) for number, write in writes]
+    return MatrixPlan(structure, Plan(done, writes, structure.refs, actor, now, today, locale))
+
+
+def write_matrix(session: Session, planned: MatrixPlan, *, dry_run: bool) -> MatrixReport:
+    """Write a plan matrix in the session's transaction (the caller commits): its strategies
+    and commitments through their services, then its tasks as a task sheet's. A dry run writes
+    the strategies and commitments in a savepoint it rolls back, to report what they would do."""
+    tasks_plan = planned.tasks
     outer = session.begin_nested() if dry_run else None
     try:
-        rows, failures = matrix.run(context, table, target)
+        matrix.write_structure(
+            session, planned.structure, actor=tasks_plan.actor, now=tasks_plan.now
+        )
     finally:
         if outer is not None:
             outer.rollback()
-    if failures:
-        raise ImportInvalid(failures, locale)
-    plain: list[ImportedRow] = list(rows)
-    counted = _report(plain, dry_run=dry_run)
+    if not dry_run:
+        write(session, tasks_plan)
+    rows = matrix.reported(planned.structure)
+    counted = _report(list(rows), dry_run=dry_run)
     return MatrixReport.model_validate(
-        {**dict(counted), "plan": target.code, "rows": _dry(rows, dry_run=dry_run)}
+        {
+            **dict(counted),
+            "plan": planned.structure.plan.code,
+            "rows": _dry(rows, dry_run=dry_run),
+        }
     )
 
 

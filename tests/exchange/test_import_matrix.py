@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from openpyxl import Workbook
 from sqlmodel import Session, col, select
 
+from app.config import Settings
 from app.exchange.export import XLSX_TYPE
 from app.models import (
     Commitment,
@@ -363,17 +364,26 @@ def test_a_password_protected_workbook_is_422_and_says_what_to_do(
     assert "kata sandi" in response.json()["errors"][0]["message"]
 
 
-def test_a_matrix_of_twenty_thousand_rows_is_413_not_500(
-    client: TestClient, session: Session
+def test_a_matrix_past_the_old_thousand_row_bound_imports_and_one_over_the_limit_is_413(
+    client: TestClient, session: Session, settings: Settings
 ) -> None:
     w = world(session)
-    rows = [[w.commitment.code, f"tugas {n}", w.ministry.code] for n in range(20_000)]
-    content = matrix_csv(["commitment_code", "task", "lead_owner"], rows, language="id")
+    settings.import_max_rows = 1_001
+    rows = [[w.commitment.code, f"tugas {n}", w.ministry.code] for n in range(1_002)]
+    keys = ["commitment_code", "task", "lead_owner"]
 
-    response = post_import(client, w.headers, content, plan=w.plan.code)
+    refused = post_import(
+        client, w.headers, matrix_csv(keys, rows, language="id"), plan=w.plan.code
+    )
+    imported = post_import(
+        client, w.headers, matrix_csv(keys, rows[:-1], language="id"), plan=w.plan.code
+    )
 
-    assert response.status_code == 413
-    assert fresh(session).exec(select(Task)).first() is None
+    assert refused.status_code == 413
+    assert refused.json()["detail"] == "The file has more than 1001 task rows: split it."
+    assert imported.status_code == 200, imported.text
+    assert imported.json()["created"] == 1_001
+    assert len(fresh(session).exec(select(Task)).all()) == 1_001
 
 
 def test_a_coordinator_of_the_plan_other_than_the_world_may_import_its_matrix(
