@@ -39,6 +39,7 @@ from app.models import (
     TaskStatus,
     User,
 )
+from app.models.base import new_id
 from app.organisations.service import alias_key
 from app.tasks import progress, references, transitions
 from app.tasks import service as tasks
@@ -66,23 +67,29 @@ class References:
     # (app.dashboard.tally.contributions: id, commitment, status, progress, due date).
     counted: dict[UUID, tuple[Any, ...]]
 
+    # By code first: a file names things by code, and an id is parsed only when no code matches.
     def commitment(self, ref: str) -> Commitment:
-        try:
-            found = self.commitment_ids.get(UUID(ref))
-        except ValueError:
-            found = self.commitments.get(ref.upper())
+        found = self.commitments.get(ref.upper())
+        key = _as_uuid(ref) if found is None else None
+        if key is not None:
+            found = self.commitment_ids.get(key)
         if found is None:
             raise invalid("commitment", references.NO_COMMITMENT)
         return found
 
     def organisation(self, ref: str) -> Organisation | None:
-        try:
-            return self.organisations.get(str(UUID(ref)))
-        except ValueError:
-            pass
-        return self.organisations.get(ref.strip().upper()) or self.organisations.get(
-            "alias:" + alias_key(ref)
+        return (
+            self.organisations.get(ref.strip().upper())
+            or self.organisations.get("alias:" + alias_key(ref))
+            or self.organisations.get(str(_as_uuid(ref)))
         )
+
+
+def _as_uuid(ref: str) -> UUID | None:
+    try:
+        return UUID(ref)
+    except ValueError:
+        return None
 
 
 Counted = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]
@@ -240,8 +247,15 @@ def _created(ctx: Context, data: TaskCreate) -> tasks.TaskWrite:
     references.check_dates(data.start_date, data.due_date)
     fields = data.model_dump(exclude={"commitment", "owners"})
     now = ctx.now
-    task = Task(
-        **fields, commitment_id=commitment.id, created_at=now, updated_at=now, activity_at=now
+    # TaskCreate has validated every field: constructing without validating again is the
+    # bulk of the cost saved (several times faster than Task(...)).
+    task = Task.model_construct(
+        **fields,
+        id=new_id(),
+        commitment_id=commitment.id,
+        created_at=now,
+        updated_at=now,
+        activity_at=now,
     )
     write = tasks.TaskWrite(task=task, expected=None, owners=owners)
     write.steps.append(tasks.Step("created", None, None))
