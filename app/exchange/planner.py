@@ -247,9 +247,9 @@ def _created(ctx: Context, data: TaskCreate) -> tasks.TaskWrite:
     references.check_dates(data.start_date, data.due_date)
     fields = data.model_dump(exclude={"commitment", "owners"})
     now = ctx.now
-    # TaskCreate has validated every field: constructing without validating again is the
-    # bulk of the cost saved (several times faster than Task(...)).
-    task = Task.model_construct(
+    # The id given: left to its default factory, pydantic reads the factory's signature for
+    # every task (a third of the construction's time).
+    task = Task(
         **fields,
         id=new_id(),
         commitment_id=commitment.id,
