@@ -25,7 +25,7 @@ from app.migrate import head_revision
 from app.ops import apidocs, headers
 from app.ops.collector import process_exited
 from app.ops.logging import configure_logging
-from app.ops.middleware import AccessLog, BodySizeLimit
+from app.ops.middleware import AccessLog, BodySizeLimit, PathLimit
 from app.ops.router import router as ops_router
 from app.organisations.router import router as organisations_router
 from app.pages import errors as page_errors
@@ -51,9 +51,7 @@ from app.users.tokens_router import router as tokens_router
 from app.webhooks import service as webhooks
 from app.webhooks.router import router as webhooks_router
 
-# Evidence uploads (the API's and the report page's) take bodies up to the evidence limit, with
-# room for the multipart framing and the page form's other fields.
-UPLOADS = re.compile(r"^(/api/v\d+)?/reports/[^/]+/files$")
+# Room for the multipart framing and the report page form's other fields beside an evidence file.
 UPLOAD_OVERHEAD = 65_536
 
 API_ROUTERS = (
@@ -144,15 +142,26 @@ def create_app(
         stale_after=timedelta(seconds=settings.idempotency_claim_seconds),
     )
     app.add_middleware(
-        BodySizeLimit,
-        max_bytes=settings.max_body_bytes,
-        uploads=UPLOADS,
-        upload_bytes=settings.evidence_max_bytes + UPLOAD_OVERHEAD,
+        BodySizeLimit, max_bytes=settings.max_body_bytes, paths=body_limits(settings)
     )
     app.add_middleware(AccessLog)
     dashboard_live.install(app, live)  # a poll hit skips every layer below
     headers.install(app, settings)  # outermost: every answer, a poll hit's too
     return app
+
+
+def body_limits(settings: Settings) -> list[PathLimit]:
+    """Paths whose bodies have a limit of their own, with the API prefix or without: evidence
+    uploads (the API's and the report page's) up to the evidence limit, and imports, whose
+    files outgrow a JSON body long before they reach the row limit."""
+    api = f"(?:{re.escape(settings.api_prefix)})?"
+    return [
+        (
+            re.compile(rf"^{api}/reports/[^/]+/files$"),
+            settings.evidence_max_bytes + UPLOAD_OVERHEAD,
+        ),
+        (re.compile(rf"^{api}/imports$"), settings.import_max_bytes),
+    ]
 
 
 async def _not_modified(request: Request, exc: Exception) -> Response:

@@ -171,7 +171,7 @@ async def uploaded(request: Request, settings: SettingsDep) -> files.Upload:
     """The uploaded file: the raw body, or the multipart field `file`."""
     content_type = request.headers.get("content-type", "")
     if files.media_type(content_type) == "multipart/form-data":
-        return await files.from_form(request, settings.max_body_bytes)
+        return await files.from_form(request, settings.import_max_bytes)
     return files.Upload(await request.body(), content_type)
 
 

@@ -3,6 +3,7 @@
 import logging
 import re
 import time
+from collections.abc import Sequence
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -14,49 +15,52 @@ from app.ops.metrics import LATENCY, REQUESTS
 access_log = logging.getLogger("pantau.access")
 
 
+# A path pattern and the largest body a request to a matching path may carry.
+PathLimit = tuple[re.Pattern[str], int]
+
+
 class BodySizeLimit:
     """Refuses bodies over the limit with 413: by Content-Length, or, for a chunked body without
     one, by reading it here before the app sees it. (A limit raised while the app reads the body
-    would reach FastAPI's body parser, which turns any error into a 400.)"""
+    would reach FastAPI's body parser, which turns any error into a 400.)
 
-    def __init__(
-        self,
-        app: ASGIApp,
-        max_bytes: int,
-        uploads: "re.Pattern[str] | None" = None,
-        upload_bytes: int = 0,
-    ) -> None:
+    A path may have a limit of its own, larger or smaller than `max_bytes` (evidence uploads,
+    imports): the first pattern of `paths` that matches it gives it."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, paths: Sequence[PathLimit] = ()) -> None:
         self.app = app
         self.max_bytes = max_bytes
-        # Paths that take files (evidence uploads) may carry up to `upload_bytes`.
-        self.uploads = uploads if upload_bytes > max_bytes else None
-        self.bigger = BodySizeLimit(app, upload_bytes) if self.uploads is not None else None
+        self.paths = tuple(paths)
+
+    def limit_of(self, path: str) -> int:
+        for pattern, limit in self.paths:
+            if pattern.match(path):
+                return limit
+        return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if self.bigger is not None and self.uploads and self.uploads.match(scope["path"]):
-            await self.bigger(scope, receive, send)
-            return
+        limit = self.limit_of(scope["path"])
         request = Request(scope)
         declared = request.headers.get("content-length")
         if declared is not None and declared.strip().isdigit():
-            if int(declared) > self.max_bytes:
-                await self._refuse(request, send)
+            if int(declared) > limit:
+                await self._refuse(request, send, limit)
                 return
             await self.app(scope, receive, send)  # the server frames the body by its length
             return
         if "transfer-encoding" not in request.headers:
             await self.app(scope, receive, send)
             return
-        body = await self._read(receive)
+        body = await self._read(receive, limit)
         if body is None:
-            await self._refuse(request, send)
+            await self._refuse(request, send, limit)
             return
         await self.app(scope, replay_body(body, receive), send)
 
-    async def _read(self, receive: Receive) -> bytes | None:
+    async def _read(self, receive: Receive, limit: int) -> bytes | None:
         """The whole body, or None once it passes the limit."""
         chunks: list[bytes] = []
         size = 0
@@ -66,19 +70,19 @@ class BodySizeLimit:
                 return b"".join(chunks)  # disconnected: the app will find out
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_bytes:
+            if size > limit:
                 return None
             chunks.append(chunk)
             if not message.get("more_body", False):
                 return b"".join(chunks)
 
-    async def _refuse(self, request: Request, send: Send) -> None:
+    async def _refuse(self, request: Request, send: Send, limit: int) -> None:
         response = render(
             PayloadTooLarge(
                 plural(
                     "The body exceeds {limit} byte.", "The body exceeds {limit} bytes.", "limit"
                 ),
-                limit=self.max_bytes,
+                limit=limit,
             ),
             request,
         )

@@ -236,7 +236,7 @@ def test_import_of_a_workbook_that_unpacks_too_large_is_413(
 
 @pytest.fixture
 def small_client(settings: Settings, clock: FixedClock, db: Engine) -> Iterator[TestClient]:
-    limited = settings.model_copy(update={"max_body_bytes": 2048})
+    limited = settings.model_copy(update={"import_max_bytes": 2048})
     with TestClient(create_app(limited, clock=clock, engine=db)) as client:
         yield client
 

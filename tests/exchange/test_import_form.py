@@ -108,8 +108,8 @@ def test_import_accepts_sixteen_fields_beside_the_file(
 
 @pytest.fixture
 def sized_client(settings: Settings, clock: FixedClock, db: Engine) -> Iterator[TestClient]:
-    """A body limit of 4 MiB: room for parts above Starlette's 1 MiB defaults."""
-    limited = settings.model_copy(update={"max_body_bytes": 4 * SPOOL_BYTES})
+    """An import body limit of 4 MiB: room for parts above Starlette's 1 MiB defaults."""
+    limited = settings.model_copy(update={"import_max_bytes": 4 * SPOOL_BYTES})
     with TestClient(create_app(limited, clock=clock, engine=db)) as client:
         yield client
 
@@ -148,7 +148,7 @@ def test_import_of_a_multipart_body_over_the_size_limit_is_413(
     settings: Settings, clock: FixedClock, db: Engine, session: Session
 ) -> None:
     w = world(session)
-    limited = settings.model_copy(update={"max_body_bytes": 2048})
+    limited = settings.model_copy(update={"import_max_bytes": 2048})
     rows = csv_file(
         *(
             {"commitment": w.commitment.code, "title": f"t{n}", "lead_owner": w.ngo.code}
