@@ -85,7 +85,7 @@ class Settings(BaseSettings):
     import_max_rows: int = Field(default=50_000, ge=1)
     # the body of POST /imports; other bodies keep max_body_bytes
     import_max_bytes: int = Field(default=33_554_432, ge=1024)
-    import_max_unpacked_bytes: int = Field(default=134_217_728, ge=1024)
+    import_max_unpacked_bytes: int = Field(default=100_663_296, ge=1024)
     # evidence files of reports (docs/reports.md, "Evidence files"): the local disk, or an
     # S3-compatible bucket that every replica reaches
     evidence_store: Literal["local", "s3"] = "local"

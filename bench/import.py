@@ -73,7 +73,7 @@ COLUMNS = [
     "lead_owner",
     "support_owners",
 ]
-LIMITS = files.Limits(max_rows=50_000, max_unpacked_bytes=134_217_728)
+LIMITS = files.Limits(max_rows=50_000, max_unpacked_bytes=100_663_296)
 BY_KEY = {column.key: column for column in MATRIX_COLUMNS}
 WRITER_PAUSE = 0.02  # seconds between the other writer's writes
 
