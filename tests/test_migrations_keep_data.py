@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from app import migrate
 from app.db import make_engine
 from tests.databases import fresh_database
-from tests.rows_0001 import ROWS
+from tests.rows_0001 import ROWS, TASK
 
 INITIAL = "0001"
 VERSIONS = Path(__file__).resolve().parents[1] / "migrations" / "versions"
@@ -229,5 +229,54 @@ def test_reports_filed_before_evidence_files_keep_their_rows(empty_database: str
             tables = _tables(connection)
             assert "report_file" not in tables
             assert len(connection.execute(select(tables["report"])).all()) == 1
+    finally:
+        engine.dispose()
+
+
+DONE_TASK = UUID("00000000-0000-4000-8000-00000000a003")
+
+
+def test_owner_tally_cells_keep_their_counts_and_sum_their_slips(empty_database: str) -> None:
+    """Revision 0010 adds `slips` to the rollup's owner cells, summed from the tasks of each
+    cell: the open task of 0001 (slipped twice) in its cell, a completed one (three times) in
+    the done cell; every other value stays, and going back down drops the column only."""
+    before = _revision_before("0010")
+    migrate.upgrade(empty_database, INITIAL)
+    engine = make_engine(empty_database)
+    try:
+        with engine.begin() as connection:
+            _fill(connection)
+        migrate.upgrade(empty_database, before)
+        dialect = engine.dialect.name
+        (task,), (cell,) = ROWS["task"], ROWS["owner_tally"]
+        done_cell = {**cell, "role": "support", "done": True, "due_year": 0, "overdue": 0}
+        with engine.begin() as connection:
+            tables = _tables(connection)
+            done_task = {**task, "id": DONE_TASK, "status": "completed", "slips": 3}
+            owner = {"task_id": DONE_TASK, "organisation_id": cell["organisation_id"]}
+            for name, row in (
+                ("task", done_task),
+                ("task_owner", {**owner, "role": "support"}),
+                ("owner_tally", done_cell),
+            ):
+                connection.execute(
+                    tables[name].insert(), {k: _bind(v, dialect) for k, v in row.items()}
+                )
+            connection.execute(
+                tables["task"].update().where(tables["task"].c.id == _bind(TASK, dialect)),
+                {"slips": 2},
+            )
+
+        migrate.upgrade(empty_database)
+
+        def cells() -> list[dict[str, Any]]:
+            with engine.connect() as connection:
+                rows = connection.execute(select(_tables(connection)["owner_tally"])).mappings()
+                found = [{k: _normal(v) for k, v in row.items()} for row in rows]
+            return sorted(found, key=lambda row: row["done"])
+
+        assert cells() == [{**cell, "slips": 2}, {**done_cell, "slips": 3}]
+        migrate.downgrade(empty_database, before)
+        assert cells() == [cell, done_cell]
     finally:
         engine.dispose()

@@ -157,31 +157,20 @@ def by_organisation(session: Session, scope: Scope) -> dict[UUID, Counter[str]]:
     for (organisation_id, role, *_rest), amounts in moved.items():
         late[(organisation_id, role)] += amounts[1]
     counts: dict[UUID, Counter[str]] = {}
-    for organisation_id, role, number, done, overdue, slipped in session.connection().execute(
-        _owner_totals(_owner_cells(scope, day), scope)
-    ):
+    rows = session.connection().execute(_owner_totals(_owner_cells(scope, day), scope))
+    for organisation_id, role, number, done, overdue, slipped, slips in rows:
         found = counts.setdefault(organisation_id, Counter())
         overdue += late[(organisation_id, role)]
-        found.update(tasks=number, open=number - done, overdue=overdue, slipped=slipped, done=done)
+        found.update(
+            tasks=number,
+            open=number - done,
+            overdue=overdue,
+            slipped=slipped,
+            done=done,
+            slips=slips,
+        )
         found["lead"] += number if role == OwnerRole.lead else 0
-    for organisation_id, slips in session.connection().execute(_slips(scope)):
-        counts.setdefault(organisation_id, Counter())["slips"] += slips
     return counts
-
-
-def _slips(scope: Scope) -> Select[*tuple[Any, ...]]:
-    """Due-date moves to a later day (task.slips) of the tasks each organisation owns, lead or
-    support. Read from the tasks, not the rollup, whose schema stays as it is: the tasks that
-    slipped are listed first (one scan of `task`), then only they meet their owners through
-    the owners' covering index (ix_task_owner_rollup)."""
-    slipped = restrict(sa_select(col(Task.id)).where(col(Task.slips) > 0), scope)
-    statement: Select[*tuple[Any, ...]] = (
-        sa_select(col(TaskOwner.organisation_id), func.sum(col(Task.slips)))
-        .join(Task, col(Task.id) == col(TaskOwner.task_id))
-        .where(col(TaskOwner.task_id).in_(slipped.scalar_subquery()))
-        .group_by(col(TaskOwner.organisation_id))
-    )
-    return statement
 
 
 def _owner_cells(scope: Scope, day: date | None) -> FromClause:
@@ -192,7 +181,8 @@ def _owner_cells(scope: Scope, day: date | None) -> FromClause:
 
 def _owner_totals(cells: FromClause, scope: Scope) -> Select[Any]:
     """Per organisation and role, from cells with OwnerTally's columns; open work slipped when
-    it is (or will be) done after its commitment's target year."""
+    it is (or will be) done after its commitment's target year, and the due-date moves to a
+    later day (task.slips) of the work owned."""
     c, target = cells.c, col(Commitment.target_year)
     late = or_(c.due_year > target, target < scope.today.year)
     slipped = and_(~c.done, target.is_not(None), late)
@@ -204,6 +194,7 @@ def _owner_totals(cells: FromClause, scope: Scope) -> Select[Any]:
             _sum_where(c.done, c.tasks),
             func.sum(c.overdue),
             _sum_where(slipped, c.tasks),
+            func.sum(c.slips),
         )
         .join_from(cells, Commitment, col(Commitment.id) == c.commitment_id)
         .group_by(c.organisation_id, c.role)

@@ -46,11 +46,11 @@ from app.models import TaskStatus as S
 SCOPE = "tasks"
 PENDING = "pantau_tally"
 # The task columns a contribution depends on: a change of title or priority moves nothing.
-COUNTED = ("commitment_id", "status", "progress", "due_date")
+COUNTED = ("commitment_id", "status", "progress", "due_date", "slips")
 TASK_KEYS = ("commitment_id", "status")
 TASK_VALUES = ("tasks", "progress", "undated", "overdue")
 OWNER_KEYS = ("organisation_id", "role", "commitment_id", "done", "due_year")
-OWNER_VALUES = ("tasks", "overdue")
+OWNER_VALUES = ("tasks", "overdue", "slips")
 Cells = dict[tuple[Any, ...], list[int]]
 
 
@@ -87,7 +87,10 @@ def owner_cells(day: date) -> Select[Any]:
     labelled: list[Any] = [key.label(name) for key, name in zip(keys, OWNER_KEYS, strict=True)]
     return (
         sa_select(
-            *labelled, func.count().label("tasks"), count_of(~done & (due < day)).label("overdue")
+            *labelled,
+            func.count().label("tasks"),
+            count_of(~done & (due < day)).label("overdue"),
+            func.coalesce(func.sum(col(Task.slips)), 0).label("slips"),
         )
         .select_from(Task)
         .join(TaskOwner, col(TaskOwner.task_id) == col(Task.id))
@@ -188,6 +191,7 @@ def contributions(
             col(Task.status),
             col(Task.progress),
             col(Task.due_date),
+            col(Task.slips),
         ).where(where)
     ).all()
     owners = connection.execute(
@@ -206,8 +210,8 @@ def cells_of(
 ) -> tuple[Cells, Cells]:
     """What these tasks add to each cell as of `day` (take away, with sign -1)."""
     task_cells: Cells = defaultdict(lambda: [0, 0, 0, 0])
-    placed: dict[UUID, tuple[UUID, bool, int, int]] = {}
-    for task_id, commitment_id, status, progress, due in tasks:
+    placed: dict[UUID, tuple[UUID, bool, int, int, int]] = {}
+    for task_id, commitment_id, status, progress, due, slips in tasks:
         done = status in TASK_DONE
         overdue = int(not done and due is not None and due < day)
         kept = 100 if status == S.completed else progress
@@ -215,13 +219,15 @@ def cells_of(
         cell = task_cells[(commitment_id, status)]
         for index, amount in enumerate(amounts):
             cell[index] += sign * amount
-        placed[task_id] = (commitment_id, done, 0 if done or due is None else due.year, overdue)
-    owner_cells: Cells = defaultdict(lambda: [0, 0])
+        due_year = 0 if done or due is None else due.year
+        placed[task_id] = (commitment_id, done, due_year, overdue, slips)
+    owner_cells: Cells = defaultdict(lambda: [0, 0, 0])
     for task_id, organisation_id, role in owners:
-        commitment_id, done, due_year, overdue = placed[task_id]
+        commitment_id, done, due_year, overdue, slips = placed[task_id]
         cell = owner_cells[(organisation_id, role, commitment_id, done, due_year)]
         cell[0] += sign
         cell[1] += sign * overdue
+        cell[2] += sign * slips
     return task_cells, owner_cells
 
 
@@ -239,7 +245,7 @@ def moved_overdue(
 
 def _sum(*parts: tuple[Cells, Cells]) -> tuple[Cells, Cells]:
     tasks: Cells = defaultdict(lambda: [0, 0, 0, 0])
-    owners: Cells = defaultdict(lambda: [0, 0])
+    owners: Cells = defaultdict(lambda: [0, 0, 0])
     for part_tasks, part_owners in parts:
         for total, part in ((tasks, part_tasks), (owners, part_owners)):
             for key, amounts in part.items():

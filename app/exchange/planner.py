@@ -64,7 +64,7 @@ class References:
     owners: dict[UUID, ResolvedOwners]
     before_completion: dict[UUID, int]
     # What each task counts in the summary as read, before planning changes it
-    # (app.dashboard.tally.contributions: id, commitment, status, progress, due date).
+    # (app.dashboard.tally.contributions: id, commitment, status, progress, due date, slips).
     counted: dict[UUID, tuple[Any, ...]]
 
     # By code first: a file names things by code, and an id is parsed only when no code matches.
@@ -97,7 +97,7 @@ Counted = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]
 
 def counted(task: Task) -> tuple[Any, ...]:
     """What a task counts in the summary (app.dashboard.tally.contributions)."""
-    return (task.id, task.commitment_id, task.status, task.progress, task.due_date)
+    return (task.id, task.commitment_id, task.status, task.progress, task.due_date, task.slips)
 
 
 def contributions(refs: References, writes: list[tasks.TaskWrite]) -> tuple[Counted, Counted]:

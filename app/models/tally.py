@@ -36,6 +36,7 @@ class OwnerTally(SQLModel, table=True):
     due_year: int = Field(primary_key=True)
     tasks: int = 0
     overdue: int = 0  # open and due before TallyDay.day
+    slips: int = Field(default=0, sa_column_kwargs={"server_default": "0"})  # task.slips summed
 
 
 class TallyDay(SQLModel, table=True):

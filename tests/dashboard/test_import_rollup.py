@@ -31,8 +31,11 @@ TODAY = date(2026, 3, 2)
 
 
 def test_summary_after_an_import_equals_the_tasks_counted(
-    client: TestClient, world: World, admin: dict[str, str], db: Engine
+    client: TestClient, world: World, admin: dict[str, str], db: Engine, session: Session
 ) -> None:
+    world.tasks["T1"].slips = 2  # moved twice before: the import takes them to another cell
+    session.add(world.tasks["T1"])
+    session.commit()
     _patch(client, world.tasks["T4"], admin, priority="high")  # builds the rollup
     world.tasks["T4"].version += 1
     t = world.tasks
@@ -49,7 +52,7 @@ def test_summary_after_an_import_equals_the_tasks_counted(
             _update(t["T5"], due_date="2026-01-31", due_date_reason=""),
         ],
         [_update(t["T4"], lead_owner="KOMDIGI", support_owners="KPAI;KEMENPPPA")],
-        [_update(t["T7"], progress="75")],
+        [_update(t["T7"], progress="75", due_date="2026-05-29", due_date_reason="Menunggu data")],
     ]
 
     responses = [post_import(client, admin, csv_file(*rows)) for rows in imports]
@@ -64,6 +67,8 @@ def test_summary_after_an_import_equals_the_tasks_counted(
         tally.recount(writing, TODAY)  # every cell counted again from the tasks
     assert kept == _cells(db)
     assert sum(cell[3] for cell in kept if cell[0] == "task") == 7 + 31
+    # T1's two slips for each of its two owners, and T7's new one
+    assert sum(cell[-1] for cell in kept if cell[0] == "owner") == 2 * 2 + 1
 
 
 def _cells(db: Engine) -> list[tuple[Any, ...]]:
@@ -86,14 +91,15 @@ def _cells(db: Engine) -> list[tuple[Any, ...]]:
                 "owner",
                 str(row.organisation_id),
                 row.role,
-                row.tasks,
                 str(row.commitment_id),
                 row.done,
                 row.due_year,
+                row.tasks,
                 row.overdue,
+                row.slips,
             )
             for row in session.exec(select(OwnerTally))
         ]
     counting = [cell for cell in tasks if any(cell[3:])]
-    counting += [cell for cell in owners if cell[3] or cell[-1]]
+    counting += [cell for cell in owners if any(cell[6:])]
     return sorted(counting, key=str)

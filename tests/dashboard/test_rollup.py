@@ -30,9 +30,19 @@ def admin(session: Session) -> dict[str, str]:
     return login(session, role=Role.admin)[1]
 
 
+# Due-date moves made before the rollup is built: T1 (KOMDIGI leads, KPAI supports), T2 and
+# T7 (KOMDIGI); the build counts them, every write after it moves them.
+SLIPS = {"T1": 2, "T2": 1, "T7": 1}
+
+
 @pytest.fixture
-def built(client: TestClient, world: World, admin: dict[str, str]) -> World:
-    """The world after its first task write through the API, which builds the rollup."""
+def built(client: TestClient, world: World, admin: dict[str, str], session: Session) -> World:
+    """The world, with some slips, after its first task write through the API, which builds
+    the rollup."""
+    for name, slips in SLIPS.items():
+        world.tasks[name].slips = slips
+        session.add(world.tasks[name])
+    session.commit()
     _patch(client, world.tasks["T4"], admin, priority="high")
     return world
 
@@ -98,8 +108,14 @@ def test_summary_from_the_rollup_equals_the_tasks_counted(
     _, counted = _read_both_ways(client, session, built.headers)
 
     assert stored == counted
+    assert {row["code"]: row["slips"] for row in stored["organisations"]} == {
+        "KOMDIGI": 4,
+        "KPAI": 2,
+        "KEMENPPPA": 0,
+    }
     assert any("from task_tally" in statement for statement in read)
     assert any("from owner_tally" in statement for statement in read)
+    assert not any("task.slips" in statement for statement in read)  # not from the tasks
 
 
 @pytest.mark.parametrize(
@@ -112,6 +128,10 @@ def test_summary_from_the_rollup_equals_the_tasks_counted(
         pytest.param(
             lambda w: ("PATCH", "", "T7", {"due_date": "2025-12-01", "due_date_reason": "Moved"}),
             id="due-date",
+        ),
+        pytest.param(
+            lambda w: ("PATCH", "", "T1", {"due_date": "2026-06-30", "due_date_reason": "Later"}),
+            id="slip",
         ),
         pytest.param(
             lambda w: ("PATCH", "", "T3", {"due_date": None, "due_date_reason": "Open-ended"}),
@@ -195,12 +215,17 @@ def test_rollup_follows_writes_that_bypass_the_api(
     assert task is not None
     task.status, task.due_date = TaskStatus.completed, None
     session.add(task)
+    slipped = session.get(Task, built.tasks["T4"].id)  # a change of its slips alone
+    assert slipped is not None
+    slipped.slips = 3
+    session.add(slipped)
     session.commit()
 
     stored, counted = _read_both_ways(client, session, built.headers)
 
     assert stored == counted
     assert stored["totals"]["tasks"] == 8
+    assert {row["code"]: row["slips"] for row in stored["organisations"]}["KEMENPPPA"] == 3
 
 
 @pytest.mark.parametrize("days", [1, 4, 40, 400, -3])
