@@ -21,8 +21,7 @@ from itertools import chain
 from typing import Any
 
 from openpyxl import load_workbook
-from openpyxl.utils.cell import range_boundaries
-from openpyxl.xml.functions import iterparse
+from openpyxl.worksheet._reader import WorkSheetParser
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -39,7 +38,6 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls and other pre-2007 Offic
 # A workbook saved with a password is an OLE file holding the encrypted package (MS-OFFCRYPTO):
 # its directory names that stream, in UTF-16.
 ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
-MERGE_CELL = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}mergeCell"
 # Browsers label .csv files text/csv, application/vnd.ms-excel (Windows) or text/plain.
 CSV_TYPES = frozenset({"text/csv", "application/csv", "text/plain", "application/vnd.ms-excel"})
 GENERIC_TYPE = "application/octet-stream"
@@ -310,8 +308,8 @@ def _xlsx_rows(data: bytes, limits: Limits) -> Iterator[list[Cell]]:
         raise file_error(N_("The file is not a readable XLSX workbook.")) from error
     try:
         sheet = _sheet(workbook, limits)
-        rows = _sheet_rows(sheet, limits.line_budget + 1)
-        _fill_merged(sheet, rows)
+        rows, merges = _sheet_rows(sheet, limits.line_budget + 1)
+        _fill_merged(merges, rows)
     except PayloadTooLarge:
         raise
     except Exception as error:
@@ -332,52 +330,88 @@ def _sheet(workbook: Any, limits: Limits) -> Any:
     if named:
         return named[0]
     for sheet in visible[:MAX_SHEETS]:
-        if any(_matches(row) >= HEADER_MATCH for row in _sheet_rows(sheet, SPARE_LINES)):
+        rows, _ = _sheet_rows(sheet, SPARE_LINES)
+        if any(_matches(row) >= HEADER_MATCH for row in rows):
             return sheet
     return visible[0]
 
 
-def _sheet_rows(sheet: Any, count: int) -> list[list[Cell]]:
-    """The first `count` rows, from row 1 so rows keep their numbers. The stated dimension is
-    the file's claim: openpyxl would pad every row to its width and yield rows up to its height
-    (or stop at a height that is too small), so it is reset. Each row is cut to MAX_COLUMNS
-    cells and, when the rest of it is not blank, one more cell that says so."""
-    sheet.reset_dimensions()
+Merge = tuple[int, int, int, int]  # min_col, min_row, max_col, max_row, from 1
+
+
+def _sheet_rows(sheet: Any, count: int) -> tuple[list[list[Cell]], list[Merge]]:
+    """The first `count` rows, from row 1 so rows keep their numbers, and the sheet's merged
+    ranges when it has no more rows than that.
+
+    Read from openpyxl's parser of the sheet's XML, as its read-only worksheet reads it, but
+    from the parser's cells as they are: no cell objects, no padding. The worksheet would pad
+    every row to the dimension the sheet states, and yield rows up to its height (or stop at a
+    height that is too small): that is the file's claim, so it is not used. A row is as wide as
+    its rightmost cell, cut to MAX_COLUMNS cells and, when the rest of it is not blank, one more
+    cell that says so. A row number seen before (rows out of order) is skipped, as openpyxl
+    does.
+
+    The merged ranges (<mergeCells>) come after the sheet's data, so the same parse reads them
+    (openpyxl's parser keeps them) once it has read every row. A sheet with more rows than
+    `count` is refused for its size (`_budgeted`), so its merges are not looked for."""
+    workbook = sheet.parent
     rows: list[list[Cell]] = []
-    for cells in sheet.iter_rows(min_row=1, max_row=count):
-        values = [_xlsx_cell(cell) for cell in cells[:MAX_COLUMNS]]
-        beyond = next((cell for cell in cells[MAX_COLUMNS:] if cell.value not in ("", None)), None)
-        rows.append(values if beyond is None else [*values, _xlsx_cell(beyond)])
-    return rows
+    with sheet._get_source() as source:
+        parser = WorkSheetParser(
+            source,
+            sheet._shared_strings,
+            data_only=False,  # formulas as their text, never evaluated nor taken as cached
+            epoch=workbook.epoch,
+            date_formats=workbook._date_formats,
+            timedelta_formats=workbook._timedelta_formats,
+        )
+        for number, cells in parser.parse():
+            if number > count:
+                rows.extend([] for _ in range(len(rows), count))
+                return rows, []
+            if number <= len(rows):
+                continue
+            rows.extend([] for _ in range(len(rows) + 1, number))
+            rows.append(_xlsx_row(cells))
+    ranges = parser.merged_cells.mergeCell if parser.merged_cells is not None else []
+    return rows, [(r.min_col, r.min_row, r.max_col, r.max_row) for r in ranges]
 
 
-def _fill_merged(sheet: Any, rows: list[list[Cell]]) -> None:
+def _xlsx_row(cells: list[dict[str, Any]]) -> list[Cell]:
+    """The values of a row of the parser's cells (each a dict of its column, value, and type)."""
+    if not cells:
+        return []
+    values: list[Cell] = [None] * min(max(cell["column"] for cell in cells), MAX_COLUMNS)
+    beyond: Cell = None
+    for cell in cells:
+        column = cell["column"]
+        if column <= MAX_COLUMNS:
+            values[column - 1] = _xlsx_cell(cell["value"], cell["data_type"])
+        elif beyond is None and cell["value"] not in ("", None):
+            beyond = _xlsx_cell(cell["value"], cell["data_type"])
+    return values if beyond is None else [*values, beyond]
+
+
+def _fill_merged(merges: list[Merge], rows: list[list[Cell]]) -> None:
     """Merged cells as Excel users make them: a strategy written once beside its several
     commitments. A merged range keeps its value in its top-left cell; each column of the range
-    is filled down from its top cell. read_only mode reads no merges, so they are read here
-    from the sheet's XML (bounded by the unpacked size), and the filling is bounded by the rows
-    and columns read."""
+    is filled down from its top cell. The ranges are as many as the sheet's XML holds (bounded
+    by the unpacked size); the filling is bounded by the rows and columns read."""
     budget = len(rows) * MAX_COLUMNS
-    with sheet._get_source() as source:
-        for _event, element in iterparse(source):
-            if element.tag != MERGE_CELL:
-                element.clear()
-                continue
-            min_col, min_row, max_col, max_row = range_boundaries(element.get("ref", ""))
-            element.clear()
-            top = min_row - 1
-            if top >= len(rows):
-                continue
-            for column in range(min_col - 1, min(max_col, MAX_COLUMNS)):
-                value = rows[top][column] if column < len(rows[top]) else None
-                for below in rows[min_row : min(max_row, len(rows))]:
-                    budget -= 1
-                    if budget < 0:
-                        raise file_error(N_("The sheet merges more cells than it has."))
-                    while len(below) <= column:
-                        below.append(None)
-                    if below[column] is None:
-                        below[column] = value
+    for min_col, min_row, max_col, max_row in merges:
+        top = min_row - 1
+        if top >= len(rows):
+            continue
+        for column in range(min_col - 1, min(max_col, MAX_COLUMNS)):
+            value = rows[top][column] if column < len(rows[top]) else None
+            for below in rows[min_row : min(max_row, len(rows))]:
+                budget -= 1
+                if budget < 0:
+                    raise file_error(N_("The sheet merges more cells than it has."))
+                while len(below) <= column:
+                    below.append(None)
+                if below[column] is None:
+                    below[column] = value
 
 
 def _check_unpacked_size(data: bytes, limits: Limits) -> None:
@@ -399,10 +433,9 @@ def _check_unpacked_size(data: bytes, limits: Limits) -> None:
         )
 
 
-def _xlsx_cell(cell: Any) -> Cell:
-    if getattr(cell, "data_type", None) == "f":
-        return Formula(str(cell.value))
-    value = cell.value
+def _xlsx_cell(value: Any, data_type: str) -> Cell:
+    if data_type == "f":  # a formula's text (an array formula's too), never its result
+        return Formula(str(value))
     if isinstance(value, bool):
         return str(value).upper()  # TRUE is not a number: the column's check says so
     if value is None or isinstance(value, str | int | float | date | datetime):
