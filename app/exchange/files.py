@@ -28,7 +28,7 @@ from starlette.requests import Request
 
 from app.errors import Invalid, PayloadTooLarge, UnsupportedMediaType, invalid
 from app.exchange import headers
-from app.exchange.columns import Cell, Formula, unguard
+from app.exchange.columns import GUARD, Cell, Formula, unguard
 from app.exchange.export import XLSX_TYPE
 from app.exchange.headers import SheetKind
 from app.i18n import N_, Message, plural
@@ -186,6 +186,7 @@ def _table(source: Iterator[list[Cell]], limits: Limits) -> Table:
     columns = [headers.canonical(name, kind) if name else "" for name in names]
     if not any(columns):
         raise file_error(N_("The file is empty: its first row must name the columns."))
+    named = [(index, name) for index, name in enumerate(columns) if name]
     rows: list[tuple[int, dict[str, Cell]]] = []
     for number, values, _ in chain(looked, numbered):
         if not values:
@@ -199,9 +200,8 @@ def _table(source: Iterator[list[Cell]], limits: Limits) -> Table:
                 ),
                 limit=limits.max_rows,
             )
-        padded = [*values, *[None] * (len(columns) - len(values))]  # short rows: empty cells
-        cells = zip(columns, padded, strict=False)
-        rows.append((number, {name: cell for name, cell in cells if name}))
+        width = len(values)  # a short row's missing cells are empty
+        rows.append((number, {name: values[i] if i < width else None for i, name in named}))
     return Table(columns, rows, kind, headers.language_of(names))
 
 
@@ -291,7 +291,8 @@ def _csv_rows(data: bytes) -> Iterator[list[Cell]]:
     reader = csv.reader(io.StringIO(content, newline=""), delimiter=_delimiter(content))
     try:
         for record in reader:
-            yield [unguard(value) for value in record]
+            # Most values have no guard to take off: only those starting with one are looked at.
+            yield [unguard(value) if value[:1] == GUARD else value for value in record]
     except csv.Error as error:
         raise file_error(
             N_("The CSV cannot be read near line {line}."), line=reader.line_num
