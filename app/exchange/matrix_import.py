@@ -5,9 +5,14 @@ A row names a strategy (pillar), a commitment (key intervention) and, optionally
 upserted by its code: strategy_code within the plan, commitment_code, task_id. Codes repeat down
 a matrix (one strategy over several commitments, one commitment over several tasks); the first row
 of a code sets what it says, and a later row that says otherwise is an error. Texts of strategies
-and commitments are in the language of the header row. Everything is written through the domain
-services (history and change feed); the caller's transaction makes the import all or nothing,
-each row in a savepoint of its own so that every row's errors are reported at once.
+and commitments are in the language of the header row.
+
+Like a task sheet's, a matrix is first planned, reading only (`plan`): each strategy and
+commitment from the first row that names it, each task by app.exchange.planner against the
+commitments as the file leaves them. Then it is written in one transaction
+(`write_structure`, then app.exchange.service.write): the few strategies and commitments
+through their services, each in a savepoint so that every refusal is reported, then the tasks
+in bulk. History and the change feed record all of it.
 """
 
 import difflib
@@ -16,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
@@ -42,6 +47,7 @@ from app.models import (
     TaskStatus,
     User,
 )
+from app.models.base import new_id
 from app.organisations.service import alias_key
 from app.plans import pillars
 from app.plans import service as plans
@@ -229,7 +235,6 @@ class CommitmentPlan:
     row: int
     code: str
     data: CommitmentCreate | CommitmentUpdate
-    existing: bool
     planned_id: UUID
     lead_code: str | None  # a new task's lead, unless its row names one
     action: ImportAction = ImportAction.unchanged
@@ -457,14 +462,14 @@ def _planned_commitment(
         if lead is None and existing.lead_organisation_id is not None:
             known = matrix.organisations.by_id.get(existing.lead_organisation_id)
             lead = known.code if known else None
-        return CommitmentPlan(number, code, data, True, existing.id, lead)
+        return CommitmentPlan(number, code, data, existing.id, lead)
     stand_in = Commitment(
-        id=uuid4(), plan_id=matrix.plan.id, code=code, title_en=code, title_id=code
+        id=new_id(), plan_id=matrix.plan.id, code=code, title_en=code, title_id=code
     )
     refs = matrix.context.refs
     refs.commitments[code.upper()] = stand_in
     refs.commitment_ids[stand_in.id] = stand_in
-    return CommitmentPlan(number, code, data, False, stand_in.id, lead)
+    return CommitmentPlan(number, code, data, stand_in.id, lead)
 
 
 def _task(matrix: Matrix, task_row: Row, commitment: CommitmentPlan) -> tasks.TaskWrite | None:

@@ -1,5 +1,5 @@
-"""The import engine at scale: the rows are checked and planned with bulk reads and no lock,
-then written in one short transaction of bulk statements."""
+"""The import engine at scale: the rows of a task sheet or a plan matrix are checked and planned
+with bulk reads and no lock, then written in one short transaction of bulk statements."""
 
 from collections.abc import Iterator
 from typing import Any
@@ -12,8 +12,10 @@ from sqlmodel import Session, col, select
 from app.db import unit_of_work
 from app.exchange import files, service
 from app.exchange.problems import ImportInvalid
-from app.models import History, Task, TaskOwner
+from app.exchange.schemas import ImportAction
+from app.models import Commitment, History, Task, TaskOwner
 from tests.conftest import NOW
+from tests.exchange.matrix_support import matrix_csv
 from tests.exchange.support import (
     TODAY,
     World,
@@ -129,6 +131,41 @@ def test_planning_reads_only_and_the_writing_takes_the_locks(
     assert any("from tally_day" in sql for sql in written)
     assert sum(sql.startswith("insert into task ") for sql in written) == 1
     assert _task_count(session) == 21
+
+
+def test_a_plan_matrix_is_planned_reading_only_and_its_tasks_written_in_bulk(
+    db: Engine, session: Session, statements: list[str]
+) -> None:
+    w = world(session)
+    keys = ["strategy_code", "strategy", "commitment_code", "commitment", "task", "lead_owner"]
+    rows: list[list[Any]] = [
+        ["S9", "Penguatan regulasi", "K-901", "Pedoman moderasi", "Rancangan", w.ministry.code]
+    ]
+    rows += [[None, None, "K-901", None, f"Tugas {n}", w.ministry.code] for n in range(30)]
+    table = files.read(files.Upload(matrix_csv(keys, rows, language="id"), "text/csv"), LIMITS)
+    statements.clear()
+
+    with unit_of_work(db, write=False) as reading:
+        planned = service.plan_matrix(
+            reading, table, actor=w.user, locale="id", now=NOW, today=TODAY, plan=w.plan.code
+        )
+    read = list(statements)
+    statements.clear()
+    with unit_of_work(db, today=TODAY) as writing:
+        report = service.write_matrix(writing, planned, dry_run=False)
+    written = list(statements)
+
+    assert not [sql for sql in read if any(word in sql for word in WRITES)]
+    assert len(read) < 20  # a handful of reads, not some per row
+    assert sum(sql.startswith("insert into task ") for sql in written) == 1
+    assert (report.created, report.rows[0].strategy, report.rows[1].commitment) == (
+        31,
+        ImportAction.created,
+        ImportAction.unchanged,
+    )
+    stored = fresh(session).exec(select(Task.commitment_id)).all()
+    commitment = session.exec(select(Commitment).where(col(Commitment.code) == "K-901")).one()
+    assert stored == [commitment.id] * 31
 
 
 def test_a_task_that_moves_between_planning_and_writing_fails_its_row(
