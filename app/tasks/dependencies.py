@@ -35,12 +35,13 @@ def task_change(
     request: Request,
     session: SessionDep,
     user: WriterDep,
-) -> Change[Task, TaskUpdate]:
-    """A PATCH: fields the caller may change, If-Match (or `version`) required."""
+) -> Change[Task, service.CheckedChange]:
+    """A PATCH: fields the caller may change, checked (the route applies them as checked
+    here), If-Match (or `version`) required."""
     service.ensure_patchable(data, user, task.id)
-    service.check_change(session, task, data)
+    checked = service.check_change(session, task, data)
     require_if_match(request, task.version, body_version=data.version)
-    return Change(task, data)
+    return Change(task, checked)
 
 
 def task_transition(
@@ -57,6 +58,6 @@ def task_to_delete(_coordinator: CoordinatorDep, task: WritableTaskDep, request:
     return task
 
 
-TaskChangeDep = Annotated[Change[Task, TaskUpdate], Depends(task_change)]
+TaskChangeDep = Annotated[Change[Task, service.CheckedChange], Depends(task_change)]
 TaskTransitionDep = Annotated[Change[Task, TaskTransition], Depends(task_transition)]
 TaskToDeleteDep = Annotated[Task, Depends(task_to_delete)]

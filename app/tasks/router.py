@@ -119,8 +119,8 @@ def update_task(
     today: TodayDep,
 ) -> TaskPublic:
     """Change fields (If-Match or `version` required); contributors change only `progress`."""
-    task, data = change.target, change.data
-    updated = service.update(session, task, data, actor=user, now=clock.now(), today=today)
+    task, checked = change.target, change.data
+    updated = service.apply_change(session, task, checked, actor=user, now=clock.now(), today=today)
     return _answer(response, updated, today)
 
 

@@ -155,13 +155,24 @@ def create(
     return _record(session, task, action="created", event=event, actor=actor, now=now, today=today)
 
 
-def check_change(session: Session, task: Task, data: TaskUpdate) -> None:
+@dataclass(frozen=True)
+class CheckedChange:
+    """A PATCH body checked against the task as it is (`check_change`), for `apply_change`."""
+
+    data: TaskUpdate
+    fields: dict[str, tuple[Any, Any]]  # the columns it changes, old -> new
+    moved: dict[str, tuple[Any, Any]]  # a due-date move's reason and slip (due_date_move)
+    owners: ResolvedOwners | None  # the owners it names, found; None: not named
+
+
+def check_change(session: Session, task: Task, data: TaskUpdate) -> CheckedChange:
     """The body checked against the task as it is (422) before its precondition is weighed
-    (412): a change that no version makes valid is refused as such."""
-    changed = _field_changes(session, task, data)
-    due_date_move(task, changed, data.due_date_reason)
-    if data.owners is not None:
-        references.resolve_owners(session, data.owners)
+    (412): a change that no version makes valid is refused as such. The PATCH's dependency
+    checks it so and passes it on to `apply_change`."""
+    fields = _field_changes(session, task, data)
+    moved = due_date_move(task, fields, data.due_date_reason)
+    owners = None if data.owners is None else references.resolve_owners(session, data.owners)
+    return CheckedChange(data, fields, moved, owners)
 
 
 def _field_changes(session: Session, task: Task, data: TaskUpdate) -> dict[str, tuple[Any, Any]]:
@@ -179,25 +190,33 @@ def _field_changes(session: Session, task: Task, data: TaskUpdate) -> dict[str, 
     return changed
 
 
-def _changed_fields(session: Session, task: Task, data: TaskUpdate) -> dict[str, tuple[Any, Any]]:
-    changed = _field_changes(session, task, data)
-    if data.owners is not None:
-        before = references.owner_record(references.current_owners(session, task))
-        owners = references.resolve_owners(session, data.owners)
-        if references.owner_record(owners) != before:
-            references.set_owners(session, task, owners)
-            changed["owners"] = (before, references.owner_record(owners))
-    return changed
-
-
 def update(
     session: Session, task: Task, data: TaskUpdate, *, actor: User, now: datetime, today: date
 ) -> TaskPublic:
-    """Apply the fields sent; a PATCH that changes nothing writes nothing (no new version)."""
-    changed = _changed_fields(session, task, data)
+    """Check the fields sent (`check_change`) and apply them (the pages' forms, an import)."""
+    checked = check_change(session, task, data)
+    return apply_change(session, task, checked, actor=actor, now=now, today=today)
+
+
+def apply_change(
+    session: Session,
+    task: Task,
+    checked: CheckedChange,
+    *,
+    actor: User,
+    now: datetime,
+    today: date,
+) -> TaskPublic:
+    """Apply a checked body; a PATCH that changes nothing writes nothing (no new version)."""
+    changed = dict(checked.fields)
+    if checked.owners is not None:
+        before = references.owner_record(references.current_owners(session, task))
+        if references.owner_record(checked.owners) != before:
+            references.set_owners(session, task, checked.owners)
+            changed["owners"] = (before, references.owner_record(checked.owners))
     if not changed:
         return query.public(session, task, today)
-    changed |= due_date_move(task, changed, data.due_date_reason)
+    changed |= checked.moved
     if "progress" in changed:
         task.activity_at = now  # progress is activity: it resets the escalation clock
     _apply(task, changed, now=now)
@@ -210,7 +229,7 @@ def update(
         now=now,
         today=today,
         changed=changed,
-        note=data.note,
+        note=checked.data.note,
         extra={"fields": sorted(changed)},
     )
 

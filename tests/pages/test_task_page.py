@@ -78,12 +78,18 @@ def test_a_coordinator_moves_the_due_date_with_a_reason(
     browser: Browser, world: World, session: Session
 ) -> None:
     browser.sign_in("citra@example.test")
+    unexplained = browser.post(  # the service checks a form's change as it checks a PATCH's
+        f"/tasks/{world.task.id}/dates",
+        {**_form(browser, world), "due_date": "2026-06-30", "reason": " "},
+    )
 
     moved = browser.post(
         f"/tasks/{world.task.id}/dates",
         {**_form(browser, world), "due_date": "2026-06-30", "reason": "Waiting for the budget"},
     )
 
+    assert unexplained.status_code == 422
+    assert "due_date_reason" in unexplained.text
     assert moved.status_code == 303
     assert str(_task(session, world).due_date) == "2026-06-30"
     row = session.exec(select(History).where(History.field == "due_date")).one()

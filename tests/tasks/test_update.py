@@ -4,6 +4,7 @@ from uuid import UUID
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine, event
 from sqlmodel import Session, col, select
 
 from app.clock import FixedClock
@@ -60,6 +61,32 @@ def test_patch_task_changes_fields_and_records_each_in_history(
             ),
         ]
     )
+
+
+def test_patch_checks_its_body_once(client: TestClient, session: Session, db: Engine) -> None:
+    """The PATCH's dependency checks the body before the precondition, and the route applies
+    what it checked: each owner named is looked up once, not again by the write."""
+    w = world(session)
+    task = create(client, w)
+    owners = [
+        {"organisation": w.ngo.code, "role": "lead"},
+        {"organisation": w.ministry.code, "role": "support"},
+    ]
+    seen: list[str] = []
+
+    def record(*args: object) -> None:
+        seen.append(str(args[2]).lower())
+
+    event.listen(db, "before_cursor_execute", record)
+    try:
+        response = client.patch(
+            f"{URL}/{task['id']}", json={"owners": owners}, headers=if_match(w.headers, task)
+        )
+    finally:
+        event.remove(db, "before_cursor_execute", record)
+
+    assert response.status_code == 200, response.text
+    assert len([statement for statement in seen if "upper(organisation.code)" in statement]) == 2
 
 
 def test_patch_progress_resets_activity_and_writes_change_and_event(
