@@ -1,6 +1,6 @@
 """Writes of every domain: apply a change, then record it in history and the change feed."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -66,12 +66,3 @@ def record(
         data=data,
         at=now,
     )
-
-
-def record_many(
-    session: Session, steps: Sequence[history.Entry], feed: Sequence[changes.Entry]
-) -> None:
-    """`record` of many writes at once (an import's bulk writes): every step in history, and
-    the change feed's rows (one per entity written, its last version), in a few statements."""
-    history.record_many(session, steps)
-    changes.record_many(session, feed)

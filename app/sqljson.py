@@ -9,7 +9,19 @@ representation built with them compare the bytes on both databases.
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, case, func, literal_column, null, select
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Dialect,
+    Select,
+    String,
+    TypeDecorator,
+    case,
+    func,
+    literal_column,
+    null,
+    select,
+)
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -82,6 +94,19 @@ def key(name: str) -> ColumnElement[str]:
     if not name.isidentifier():
         raise ValueError(name)
     return literal_column(f"'{name}'", String)
+
+
+class EncodedJSON(TypeDecorator[str]):
+    """JSON text already encoded (a document written by the constructs of this module), bound
+    to a JSON column as it is instead of decoded and encoded again: the bind of a bulk write
+    that passes documents on. PostgreSQL casts it to json (the type's bind cast); SQLite keeps
+    JSON as text anyway."""
+
+    impl = JSON
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> None:
+        return None
 
 
 def nullable(condition: ColumnElement[bool], document: ColumnElement[str]) -> ColumnElement[str]:

@@ -6,11 +6,12 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ScalarSelect, insert, text
+from sqlalchemy import ScalarSelect, bindparam, insert, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from app.models import Change, DataVersion
+from app.sqljson import EncodedJSON
 
 DATA = "data"
 NOTIFY_CHANNEL = "pantau_changes"
@@ -57,19 +58,21 @@ def record(
 
 @dataclass(frozen=True)
 class Entry:
-    """One change of an entity, as `record` takes it."""
+    """One change of an entity, as `record` takes it, its data as JSON text already (a
+    document the database wrote: a bulk write passes it on without decoding it)."""
 
     entity: str
     entity_id: UUID
     action: str
     version: int
-    data: dict[str, Any] | None
+    document: str | None
     at: datetime
 
 
 def record_many(session: Session, entries: Sequence[Entry]) -> None:
     """`record` of many changes at once (an import): their numbers taken in one bump, their
-    rows in one statement, one notice for them all."""
+    rows in one statement, one notice for them all. The bump's lock is held until the
+    transaction ends, so a bulk writer calls this last, after every other write it makes."""
     if not entries:
         return
     last = bump(session, by=len(entries))
@@ -81,12 +84,13 @@ def record_many(session: Session, entries: Sequence[Entry]) -> None:
             "entity_id": entry.entity_id,
             "action": entry.action,
             "version": entry.version,
-            "data": entry.data,
+            "data": entry.document,
             "at": entry.at,
         }
         for seq, entry in enumerate(entries, start=first)
     ]
-    session.connection().execute(insert(Change), rows)
+    statement = insert(Change).values(data=bindparam("data", type_=EncodedJSON))
+    session.connection().execute(statement, rows)
     _notify(session, last)
 
 

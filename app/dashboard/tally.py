@@ -12,6 +12,7 @@ builds them (`keep_up`), there are no tallies and the summary counts the tasks t
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -52,6 +53,8 @@ TASK_VALUES = ("tasks", "progress", "undated", "overdue")
 OWNER_KEYS = ("organisation_id", "role", "commitment_id", "done", "due_year")
 OWNER_VALUES = ("tasks", "overdue", "slips")
 Cells = dict[tuple[Any, ...], list[int]]
+# (tasks, owners) as `contributions` reads them
+Counted = tuple[Sequence[Sequence[Any]], Sequence[Sequence[Any]]]
 
 
 def count_of(condition: ColumnElement[bool]) -> ColumnElement[int]:
@@ -113,35 +116,57 @@ def built_day(session: Session, *, lock: bool = False) -> date | None:
 def keep_up(session: Session) -> date | None:
     """Before a task write: the tallies' day, once they are built (the first time) and brought
     to the day of the session's work; None while they are not built and the day is unknown."""
+    return _kept_up(session)[0]
+
+
+def _kept_up(session: Session) -> tuple[date | None, bool]:
+    """`keep_up`, and whether it built the tallies from the tasks as they are now."""
     day = built_day(session, lock=True)
     today = work_day(session)
     if today is None or (day is not None and day >= today):
-        return day
+        return day, False
     if day is None:
         _claim(session)
         day = built_day(session, lock=True)  # a writer that got here first has built them
         if day is None:
             rebuild(session, today)
-            return today
+            return today, True
     _apply(session, *moved_overdue(session, day, today))
     _set_day(session, today)
-    return today
+    return today, False
 
 
-def add_difference(
-    session: Session,
-    before: tuple[Sequence[Sequence[Any]], Sequence[Sequence[Any]]],
-    after: tuple[Sequence[Sequence[Any]], Sequence[Sequence[Any]]],
-) -> None:
-    """For writes of many tasks in statements that bypass the ORM (an import's): take away what
-    the tasks contributed before and add what they contribute after, as the flush does for
-    each ORM write. Each side is (tasks, owners) as `contributions` reads them; `before` must be
-    what the database holds, which a writer that locked the tasks and checked their versions
-    knows. This takes the tallies' lock: call it when writing, never while preparing."""
-    day = keep_up(session)
-    if day is None:
+@dataclass(frozen=True)
+class Difference:
+    """What writes of many tasks move in the cells, reckoned before their transaction starts
+    (`difference`) and added while writing (`add_difference`)."""
+
+    before: Counted
+    after: Counted
+    day: date | None  # the day the cells are reckoned on (None: none reckoned)
+    cells: tuple[Cells, Cells]
+
+
+def difference(before: Counted, after: Counted, day: date | None) -> Difference:
+    """For writes of many tasks in statements that bypass the ORM (an import's): what they take
+    away from each cell and add to it, as the flush does for each ORM write. Each side is
+    (tasks, owners) as `contributions` reads them; `before` must be what the database holds
+    when they are written, which a writer that locks the tasks and checks their versions
+    knows. Reckoned on `day` (the work's day, which the tallies are brought to when they are
+    older): reading and locking nothing, it runs before the writing transaction."""
+    cells = _sum(cells_of(*before, day, -1), cells_of(*after, day)) if day else ({}, {})
+    return Difference(before, after, day, cells)
+
+
+def add_difference(session: Session, moved: Difference) -> None:
+    """Add a `difference` to the cells. This takes the tallies' lock, which every task writer
+    takes after its tasks' rows and before the change feed's (app.changes.bump): a bulk
+    writer calls it after writing its tasks, right before its feed rows."""
+    day, built = _kept_up(session)
+    if day is None or built:  # built from the tasks as written: they count already
         return
-    _apply(session, *_sum(cells_of(*before, day, -1), cells_of(*after, day)))
+    cells = moved.cells if day == moved.day else difference(moved.before, moved.after, day).cells
+    _apply(session, *cells)
 
 
 def recount(session: SQLModelSession, today: date) -> None:

@@ -28,7 +28,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.dashboard import tally
-from app.db import unit_of_work
+from app.db import unit_of_work, work_day
 from app.exchange import cells, planner
 from app.exchange import matrix_import as matrix
 from app.exchange.cells import Problem, Row
@@ -101,6 +101,12 @@ def write(session: Session, planned: Plan) -> ImportReport:
     expected = {
         item.task.id: item.expected for _, item in planned.writes if item.expected is not None
     }
+    written = [item for _, item in writes]
+    # Built before the first statement, which starts the transaction (and takes SQLite's lock).
+    batch = tasks.prepare_many(written, actor=planned.actor, now=planned.now)
+    difference = tally.difference(
+        *planner.contributions(planned.refs, written), work_day(session) or planned.today
+    )
     moved = tasks.moved_versions(session, expected)
     if moved:
         failures: Failures = []
@@ -116,10 +122,12 @@ def write(session: Session, planned: Plan) -> ImportReport:
                     )
                 )
         raise ImportInvalid(failures, planned.locale)
-    written = [item for _, item in writes]
-    # After the tasks' locks, as every writer takes them: tasks, then the summary's tallies.
-    tally.add_difference(session, *planner.contributions(planned.refs, written))
-    tasks.write_many(session, written, actor=planned.actor, now=planned.now, today=planned.today)
+    # The locks that other writers take too come last, in the order every writer takes them:
+    # the tasks' rows (above, and the writing), then the summary's tallies, then the change
+    # feed's number and the outbox's version, each held until the commit.
+    finished = tasks.write_many(session, batch, today=planned.today)
+    tally.add_difference(session, difference)
+    tasks.finish_many(session, finished)
     return planned.report(dry_run=False)
 
 

@@ -85,9 +85,10 @@ class Entry:
     note: str | None = None
 
 
-def record_many(session: Session, entries: Sequence[Entry]) -> None:
-    """`record` of many changes at once (an import): the same rows, in one statement."""
-    rows = [
+def rows_of(entries: Sequence[Entry]) -> list[dict[str, Any]]:
+    """The rows that `record` would add for many changes (an import's), for `insert_rows` to
+    write in one statement: a bulk writer builds them before its transaction starts."""
+    return [
         {
             "entity": entry.entity,
             "entity_id": entry.entity_id,
@@ -102,6 +103,9 @@ def record_many(session: Session, entries: Sequence[Entry]) -> None:
         for entry in entries
         for field, (old, new) in _fields(entry.changes)
     ]
+
+
+def insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
     if rows:
         session.connection().execute(insert(History), rows)
 

@@ -3,9 +3,10 @@ domain event in the caller's transaction; nothing here commits."""
 
 import dataclasses
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, overload
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -405,33 +406,33 @@ def moved_versions(session: Session, expected: dict[UUID, int]) -> dict[UUID, in
     }
 
 
-def write_many(
-    session: Session, writes: list[TaskWrite], *, actor: User, now: datetime, today: date
-) -> None:
-    """Write tasks checked beforehand in a few statements, with the history, change-feed rows
-    and events that `create`, `update` and `transition` record for each: the history step by
-    step, one feed row per task (its last version), the events in order. The caller has locked
-    and checked the versions (`moved_versions`), and runs this inside
-    app.dashboard.tally.following, which keeps the summary's rollup exact around statements
-    that bypass the ORM."""
-    if not writes:
-        return
-    ids = [write.task.id for write in writes]
-    connection = session.connection()
-    created = [write for write in writes if write.expected is None]
-    updated = [write for write in writes if write.expected is not None]
-    if created:
-        connection.execute(insert(Task), [write.task.model_dump() for write in created])
-    if updated:
-        setting: dict[str, Any] = {name: bindparam(f"new_{name}") for name in MUTABLE}
-        statement = sa.update(Task).where(col(Task.id) == bindparam("task_id")).values(setting)
-        rows = [
-            {"task_id": write.task.id}
-            | {f"new_{name}": getattr(write.task, name) for name in MUTABLE}
-            for write in updated
-        ]
-        connection.execute(statement, rows)
-    _write_owners(session, [write for write in writes if write.owners is not None])
+@dataclass
+class Batch:
+    """The rows of a bulk write's statements, built from its writes by `prepare_many` before
+    its transaction starts: Python builds them while the write holds no lock."""
+
+    writes: list[TaskWrite]
+    created: list[dict[str, Any]]
+    updated: list[dict[str, Any]]
+    owned: list[UUID]  # the tasks whose owners are replaced
+    owners: list[dict[str, Any]]
+    history: list[dict[str, Any]]
+    now: datetime
+
+
+@dataclass
+class Written:
+    """What `write_many` leaves to `finish_many`: the change feed's rows (one per task, its
+    last version, its document as the database wrote it) and the version scopes the events'
+    subscribers moved."""
+
+    feed: list[changes.Entry]
+    moved: set[str]
+
+
+def prepare_many(writes: list[TaskWrite], *, actor: User, now: datetime) -> Batch:
+    """The rows that writing tasks checked beforehand takes (`write_many`), with the history
+    `create`, `update` and `transition` record for each, step by step."""
     steps = [
         history.Entry(
             entity=ENTITY,
@@ -445,41 +446,94 @@ def write_many(
         for write in writes
         for step in write.steps
     ]
+    return Batch(
+        writes=writes,
+        created=[write.task.model_dump() for write in writes if write.expected is None],
+        updated=[
+            {"task_id": write.task.id}
+            | {f"new_{name}": getattr(write.task, name) for name in MUTABLE}
+            for write in writes
+            if write.expected is not None
+        ],
+        owned=[write.task.id for write in writes if write.owners is not None],
+        owners=[
+            {"task_id": write.task.id, "organisation_id": organisation.id, "role": role}
+            for write in writes
+            for organisation, role in write.owners or []
+        ],
+        history=history.rows_of(steps),
+        now=now,
+    )
+
+
+def write_many(session: Session, batch: Batch, *, today: date) -> Written:
+    """Write tasks checked beforehand in a few statements: the tasks, their owners, history and
+    events (the webhook outbox's rows), and read the documents of the change feed's rows.
+    The caller has locked and checked the versions (`moved_versions`); this takes no lock
+    that other writers wait for but those tasks' rows. It then adds the summary's difference
+    (app.dashboard.tally.add_difference) and ends with `finish_many`: the shared locks come
+    last, in the order every writer takes them, and are held for the end of the write only."""
+    writes = batch.writes
+    if not writes:
+        return Written([], set())
+    connection = session.connection()
+    if batch.created:
+        connection.execute(insert(Task), batch.created)
+    if batch.updated:
+        setting: dict[str, Any] = {name: bindparam(f"new_{name}") for name in MUTABLE}
+        statement = sa.update(Task).where(col(Task.id) == bindparam("task_id")).values(setting)
+        connection.execute(statement, batch.updated)
+    for chunk in chunks(batch.owned):
+        connection.execute(sa.delete(TaskOwner).where(col(TaskOwner.task_id).in_(chunk)))
+    if batch.owners:
+        connection.execute(insert(TaskOwner), batch.owners)
+    history.insert_rows(session, batch.history)
     found: dict[UUID, str] = {}
-    for chunk in chunks(ids):
+    for chunk in chunks([write.task.id for write in writes]):
         found |= documents(session, chunk, today)
-    data = {task_id: json.loads(document) for task_id, document in found.items()}
     feed = [
         changes.Entry(
             entity=ENTITY,
             entity_id=write.task.id,
             action="created" if write.expected is None else "updated",
             version=write.task.version,
-            data=data[write.task.id],
-            at=now,
+            document=found[write.task.id],
+            at=batch.now,
         )
         for write in writes
     ]
-    audit.record_many(session, steps, feed)
-    published = [
-        (kind, {"task": data[write.task.id], **extra})
-        for write in writes
-        for kind, extra in write.published
-    ]
-    events.publish_many(session, published, now)
+    published = _Published(
+        [(kind, found[write.task.id], extra) for write in writes for kind, extra in write.published]
+    )
+    return Written(feed, events.publish_many(session, published, batch.now))
 
 
-def _write_owners(session: Session, writes: list[TaskWrite]) -> None:
-    if not writes:
-        return
-    connection = session.connection()
-    ids = [write.task.id for write in writes]
-    for chunk in chunks(ids):
-        connection.execute(sa.delete(TaskOwner).where(col(TaskOwner.task_id).in_(chunk)))
-    rows = [
-        {"task_id": write.task.id, "organisation_id": organisation.id, "role": role}
-        for write in writes
-        for organisation, role in write.owners or []
-    ]
-    if rows:
-        connection.execute(insert(TaskOwner), rows)
+def finish_many(session: Session, written: Written) -> None:
+    """The end of a bulk write: the change feed's rows, numbered in one bump, then the versions
+    the events moved. Their rows stay locked until the transaction ends."""
+    changes.record_many(session, written.feed)
+    events.settle(session, written.moved)
+
+
+class _Published(Sequence[events.Event]):
+    """A bulk write's events, each one's payload made when it is read: the task's document
+    (JSON text) decoded, beside what the event says besides. A subscriber with nothing to
+    deliver reads none."""
+
+    def __init__(self, items: list[tuple[str, str, dict[str, Any]]]) -> None:
+        self._items = items
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, index: int) -> events.Event: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[events.Event]: ...
+
+    def __getitem__(self, index: int | slice) -> events.Event | Sequence[events.Event]:
+        if isinstance(index, slice):
+            return _Published(self._items[index])
+        kind, document, extra = self._items[index]
+        return kind, {"task": json.loads(document), **extra}

@@ -1,3 +1,4 @@
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -233,19 +234,24 @@ def enqueue(
     return row
 
 
-def on_event(session: Session, published: list[events.Event], now: datetime) -> None:
+def on_event(session: Session, published: Sequence[events.Event], now: datetime) -> tuple[str, ...]:
     """Writes an outbox row per event and listening webhook in the caller's transaction: the
-    delivery exists if and only if the task change commits."""
+    delivery exists if and only if the task change commits. Gives the outbox's version scope
+    when it wrote any, for the publisher to move (events.settle), and reads no event when no
+    webhook listens (a bulk write's payloads may be decoded on demand)."""
     active = session.exec(select(Webhook).where(col(Webhook.active))).all()
+    if not active:
+        return ()
     enqueued = False
     for event_type, payload in published:
         for webhook in active:
             if event_type in webhook.events:
                 enqueue(session, webhook, event_type, payload, now)
                 enqueued = True
-    if enqueued:
-        session.flush()
-        queue.touched(session)
+    if not enqueued:
+        return ()
+    session.flush()
+    return (queue.SCOPE,)
 
 
 def install() -> None:

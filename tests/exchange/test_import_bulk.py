@@ -1,6 +1,7 @@
 """The import engine at scale: the rows of a task sheet or a plan matrix are checked and planned
 with bulk reads and no lock, then written in one short transaction of bulk statements."""
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,7 +14,8 @@ from app.db import unit_of_work
 from app.exchange import files, service
 from app.exchange.problems import ImportInvalid
 from app.exchange.schemas import ImportAction
-from app.models import Commitment, History, Task, TaskOwner
+from app.models import Commitment, History, Task, TaskOwner, WebhookDelivery
+from app.webhooks import service as webhooks
 from tests.conftest import NOW
 from tests.exchange.matrix_support import matrix_csv
 from tests.exchange.support import (
@@ -27,7 +29,7 @@ from tests.exchange.support import (
     problem_rows,
     world,
 )
-from tests.factories import make_task
+from tests.factories import make_task, make_webhook
 
 LIMITS = files.Limits(max_rows=50_000, max_unpacked_bytes=52_428_800)
 WRITES = ("insert ", "update ", "delete ", "for update", "begin immediate")
@@ -106,11 +108,21 @@ def test_errors_are_worded_in_the_language_of_the_request(
     )
 
 
-def test_planning_reads_only_and_the_writing_takes_the_locks(
+def _touching(sql: str, tables: tuple[str, ...]) -> bool:
+    found = re.match(r"(?:insert into|update|delete from|select .*? from) (\w+)", sql, re.S)
+    return any(table in sql for table in tables) if found is None else found[1] in tables
+
+
+def test_planning_reads_only_and_the_writing_takes_the_shared_locks_last(
     db: Engine, session: Session, statements: list[str]
 ) -> None:
     w = world(session)
     task = make_task(session, commitment=w.commitment, lead=w.ministry)
+    webhooks.install()  # as create_app does: the events write outbox rows
+    hook = make_webhook(session)
+    hook.events = ["task.created", "task.status_changed"]
+    session.add(hook)
+    session.commit()
     content = csv_file(
         *_rows(w, 20), new_row(w, id=str(task.id), version="1", status="in_progress")
     )
@@ -131,6 +143,19 @@ def test_planning_reads_only_and_the_writing_takes_the_locks(
     assert any("from tally_day" in sql for sql in written)
     assert sum(sql.startswith("insert into task ") for sql in written) == 1
     assert _task_count(session) == 21
+    # Other writers wait for the tallies' and the feed's locks: taken after every other write,
+    # in the order every writer takes them (tasks, tallies, data version, outbox version).
+    own = ("task", "task_owner", "history", "webhook_delivery")
+    shared = ("tally_day", "task_tally", "owner_tally", "data_version", "change")
+    writes = [n for n, sql in enumerate(written) if re.match(r"insert|update|delete", sql)]
+    last_own = max(n for n in writes if _touching(written[n], own))
+    first_shared = min(n for n, sql in enumerate(written) if _touching(sql, shared))
+    assert last_own < first_shared, written[last_own : first_shared + 1]
+    tallies = min(n for n, sql in enumerate(written) if _touching(sql, ("tally_day",)))
+    versions = [n for n, sql in enumerate(written) if _touching(sql, ("data_version",))]
+    assert tallies < versions[0]
+    assert len(versions) == 2  # the feed's, then the outbox's
+    assert len(fresh(session).exec(select(WebhookDelivery)).all()) == 21
 
 
 def test_a_plan_matrix_is_planned_reading_only_and_its_tasks_written_in_bulk(

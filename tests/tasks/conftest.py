@@ -1,4 +1,4 @@
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -13,8 +13,9 @@ def published() -> Iterator[list[tuple[str, dict[str, Any]]]]:
     """The domain events published while the test runs, as (type, payload)."""
     seen: list[tuple[str, dict[str, Any]]] = []
 
-    def record(_session: Session, published: list[events.Event], _now: datetime) -> None:
+    def record(_session: Session, published: Sequence[events.Event], _now: datetime) -> set[str]:
         seen.extend(published)
+        return set()  # no version moved
 
     events.subscribe(record)
     yield seen
