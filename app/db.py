@@ -5,16 +5,18 @@ One request or one job is one transaction, committed here and nowhere else: serv
 
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from typing import Annotated, Any, TypeVar
 
 import anyio
 from fastapi import Depends, Request
-from sqlalchemy import Engine, event
+from sqlalchemy import ClauseElement, Connection, Dialect, Engine, event
 from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlmodel import Session, create_engine
 from starlette.concurrency import run_in_threadpool
 
@@ -29,6 +31,59 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 POOL_SIZE, MAX_OVERFLOW = 10, 10  # PostgreSQL connections per process, and the extra allowed
 # Parameter value types whose repr writes a NUL character of text as `\\x00` (_holds_nul).
 PLAIN_VALUES = frozenset({str, int, float, bool, bytes, type(None)})
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A bulk statement compiled for a dialect, and its rows converted as the driver takes
+    them (`prepare`): built before a transaction starts, sent in it (`execute_prepared`)."""
+
+    sql: str
+    rows: list[Any]
+
+
+def prepare(dialect: Dialect, statement: ClauseElement, rows: list[dict[str, Any]]) -> Prepared:
+    """Compile a statement of many rows (an insert or an update bound by name) and convert
+    each row's values by their types, as executing it would: a bulk writer does it before its
+    transaction starts, so that no lock is held while Python converts a hundred thousand
+    values. Every value the statement binds must be in the rows: no column default is
+    filled in."""
+    if not rows:
+        return Prepared("", [])
+    compiled = statement.compile(dialect=dialect, column_keys=list(rows[0]), for_executemany=True)
+    assert isinstance(compiled, SQLCompiler)
+    names = list(compiled.positiontup or compiled.binds)
+    if compiled.escaped_bind_names or not set(names) <= rows[0].keys():
+        raise ValueError(f"unbound or renamed values in: {compiled.string}")
+    converts = [
+        (name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
+        for name in names
+    ]
+    if compiled.positiontup is None:
+        return Prepared(
+            compiled.string,
+            [
+                {
+                    name: row[name] if convert is None else convert(row[name])
+                    for name, convert in converts
+                }
+                for row in rows
+            ],
+        )
+    return Prepared(
+        compiled.string,
+        [
+            tuple(
+                row[name] if convert is None else convert(row[name]) for name, convert in converts
+            )
+            for row in rows
+        ],
+    )
+
+
+def execute_prepared(connection: Connection, prepared: Prepared) -> None:
+    if prepared.rows:
+        connection.exec_driver_sql(prepared.sql, prepared.rows)
 
 
 def chunks(values: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:

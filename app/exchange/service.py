@@ -103,7 +103,7 @@ def write(session: Session, planned: Plan) -> ImportReport:
     }
     written = [item for _, item in writes]
     # Built before the first statement, which starts the transaction (and takes SQLite's lock).
-    batch = tasks.prepare_many(written, actor=planned.actor, now=planned.now)
+    batch = tasks.prepare_many(session, written, actor=planned.actor, now=planned.now)
     difference = tally.difference(
         *planner.contributions(planned.refs, written), work_day(session) or planned.today
     )

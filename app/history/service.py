@@ -7,7 +7,6 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from app.models import History
@@ -86,8 +85,8 @@ class Entry:
 
 
 def rows_of(entries: Sequence[Entry]) -> list[dict[str, Any]]:
-    """The rows that `record` would add for many changes (an import's), for `insert_rows` to
-    write in one statement: a bulk writer builds them before its transaction starts."""
+    """The rows that `record` would add for many changes (an import's), to insert in one
+    statement: a bulk writer builds them before its transaction starts."""
     return [
         {
             "entity": entry.entity,
@@ -103,11 +102,6 @@ def rows_of(entries: Sequence[Entry]) -> list[dict[str, Any]]:
         for entry in entries
         for field, (old, new) in _fields(entry.changes)
     ]
-
-
-def insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        session.connection().execute(insert(History), rows)
 
 
 def _fields(

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from app import audit, events
 from app.changes import service as changes
-from app.db import chunks
+from app.db import Prepared, chunks, execute_prepared, prepare
 from app.errors import Forbidden, NotFound, invalid
 from app.history import service as history
 from app.i18n import N_
@@ -408,15 +408,15 @@ def moved_versions(session: Session, expected: dict[UUID, int]) -> dict[UUID, in
 
 @dataclass
 class Batch:
-    """The rows of a bulk write's statements, built from its writes by `prepare_many` before
-    its transaction starts: Python builds them while the write holds no lock."""
+    """The statements of a bulk write, their rows converted for the driver by `prepare_many`
+    before its transaction starts: Python converts them while the write holds no lock."""
 
     writes: list[TaskWrite]
-    created: list[dict[str, Any]]
-    updated: list[dict[str, Any]]
+    created: Prepared
+    updated: Prepared
     owned: list[UUID]  # the tasks whose owners are replaced
-    owners: list[dict[str, Any]]
-    history: list[dict[str, Any]]
+    owners: Prepared
+    history: Prepared
     now: datetime
 
 
@@ -430,9 +430,11 @@ class Written:
     moved: set[str]
 
 
-def prepare_many(writes: list[TaskWrite], *, actor: User, now: datetime) -> Batch:
-    """The rows that writing tasks checked beforehand takes (`write_many`), with the history
-    `create`, `update` and `transition` record for each, step by step."""
+def prepare_many(session: Session, writes: list[TaskWrite], *, actor: User, now: datetime) -> Batch:
+    """The statements that writing tasks checked beforehand takes (`write_many`), with the
+    history `create`, `update` and `transition` record for each, step by step. Reads nothing:
+    the session gives the dialect only."""
+    dialect = session.get_bind().dialect
     steps = [
         history.Entry(
             entity=ENTITY,
@@ -446,22 +448,36 @@ def prepare_many(writes: list[TaskWrite], *, actor: User, now: datetime) -> Batc
         for write in writes
         for step in write.steps
     ]
+    setting: dict[str, Any] = {name: bindparam(f"new_{name}") for name in MUTABLE}
+    updating = sa.update(Task).where(col(Task.id) == bindparam("task_id")).values(setting)
     return Batch(
         writes=writes,
-        created=[write.task.model_dump() for write in writes if write.expected is None],
-        updated=[
-            {"task_id": write.task.id}
-            | {f"new_{name}": getattr(write.task, name) for name in MUTABLE}
-            for write in writes
-            if write.expected is not None
-        ],
+        created=prepare(
+            dialect,
+            insert(Task),
+            [write.task.model_dump() for write in writes if write.expected is None],
+        ),
+        updated=prepare(
+            dialect,
+            updating,
+            [
+                {"task_id": write.task.id}
+                | {f"new_{name}": getattr(write.task, name) for name in MUTABLE}
+                for write in writes
+                if write.expected is not None
+            ],
+        ),
         owned=[write.task.id for write in writes if write.owners is not None],
-        owners=[
-            {"task_id": write.task.id, "organisation_id": organisation.id, "role": role}
-            for write in writes
-            for organisation, role in write.owners or []
-        ],
-        history=history.rows_of(steps),
+        owners=prepare(
+            dialect,
+            insert(TaskOwner),
+            [
+                {"task_id": write.task.id, "organisation_id": organisation.id, "role": role}
+                for write in writes
+                for organisation, role in write.owners or []
+            ],
+        ),
+        history=prepare(dialect, insert(History), history.rows_of(steps)),
         now=now,
     )
 
@@ -477,17 +493,12 @@ def write_many(session: Session, batch: Batch, *, today: date) -> Written:
     if not writes:
         return Written([], set())
     connection = session.connection()
-    if batch.created:
-        connection.execute(insert(Task), batch.created)
-    if batch.updated:
-        setting: dict[str, Any] = {name: bindparam(f"new_{name}") for name in MUTABLE}
-        statement = sa.update(Task).where(col(Task.id) == bindparam("task_id")).values(setting)
-        connection.execute(statement, batch.updated)
+    execute_prepared(connection, batch.created)
+    execute_prepared(connection, batch.updated)
     for chunk in chunks(batch.owned):
         connection.execute(sa.delete(TaskOwner).where(col(TaskOwner.task_id).in_(chunk)))
-    if batch.owners:
-        connection.execute(insert(TaskOwner), batch.owners)
-    history.insert_rows(session, batch.history)
+    execute_prepared(connection, batch.owners)
+    execute_prepared(connection, batch.history)
     found: dict[UUID, str] = {}
     for chunk in chunks([write.task.id for write in writes]):
         found |= documents(session, chunk, today)
