@@ -3,7 +3,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
@@ -73,6 +73,23 @@ API_ROUTERS = (
     webhooks_router,
 )
 
+PAGES_ROUTERS = (
+    signin_router,
+    pages_router,
+    task_pages_router,
+    plan_pages_router,
+    report_pages_router,
+)
+
+
+def included_routers(api_prefix: str) -> list[tuple[str, APIRouter]]:
+    """The routers of the app, in order, each with the prefix it is included under."""
+    return [
+        *((api_prefix, router) for router in API_ROUTERS),
+        ("", ops_router),
+        *(("", router) for router in PAGES_ROUTERS),
+    ]
+
 
 def create_app(
     settings: Settings | None = None,
@@ -120,18 +137,9 @@ def create_app(
     install_error_handlers(app)
     contract.install(app)
     app.add_exception_handler(NotModified, _not_modified)
-    for router in API_ROUTERS:
-        app.include_router(router, prefix=settings.api_prefix)
-    app.include_router(ops_router)
-    pages_routers = (
-        signin_router,
-        pages_router,
-        task_pages_router,
-        plan_pages_router,
-        report_pages_router,
-    )
-    for pages in pages_routers:
-        app.include_router(pages)
+    routers = included_routers(settings.api_prefix)
+    for prefix, router in routers:
+        app.include_router(router, prefix=prefix)
     app.state.page_errors = page_errors.page_error
     app.mount("/static/pages", StaticFiles(directory=PAGES_STATIC), name="pages-static")
     apidocs.install(app)
@@ -145,7 +153,7 @@ def create_app(
         BodySizeLimit, max_bytes=settings.max_body_bytes, paths=body_limits(settings)
     )
     app.add_middleware(AccessLog)
-    dashboard_live.install(app, live)  # a poll hit skips every layer below
+    dashboard_live.install(app, live, routers)  # a poll hit skips every layer below
     headers.install(app, settings)  # outermost: every answer, a poll hit's too
     return app
 

@@ -14,14 +14,13 @@ the caller), so an answer given for an ETag is the answer for every request with
 
 import re
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.routing import APIRoute, APIRouter
 from starlette.datastructures import QueryParams
 from starlette.requests import HTTPConnection
 from starlette.routing import compile_path
@@ -61,20 +60,26 @@ class Pollable:
         return not params.unknown(QueryParams(scope["query_string"]), self.params)
 
 
-def pollable(app: FastAPI) -> list[Pollable]:
+def pollable(routers: Iterable[tuple[str, APIRouter]]) -> list[Pollable]:
     """The GET routes whose answer hangs on the data ETag alone, once the caller is signed in:
-    they depend on app.deps.data_etag and on no role check."""
+    they depend on app.deps.data_etag and on no role check.
+
+    Read from the routers as declared, each with the prefix the app includes it under: their
+    routes' dependencies are resolved once, when the router is built. The app's own view of
+    them (fastapi.routing.iter_route_contexts) is built lazily, router by router, for each app:
+    asking it for every route costs about a second per app, and most tests make an app."""
     found = []
-    for route in iter_route_contexts(app.routes):
-        if not isinstance(route.original_route, APIRoute) or "GET" not in (route.methods or ()):
-            continue
-        calls = [dependency.call for dependency in _dependencies(route.dependant)]
-        role_checked = any(
-            getattr(call, "__qualname__", "").startswith(_ROLE_CHECK) for call in calls
-        )
-        if data_etag in calls and not role_checked and route.path:
-            original = route.original_route
-            found.append(Pollable(compile_path(route.path)[0], params.declared(original)))
+    for prefix, router in routers:
+        for route in router.routes:
+            if not isinstance(route, APIRoute) or "GET" not in (route.methods or ()):
+                continue
+            calls = [dependency.call for dependency in _dependencies(route.dependant)]
+            role_checked = any(
+                getattr(call, "__qualname__", "").startswith(_ROLE_CHECK) for call in calls
+            )
+            path = prefix + route.path
+            if data_etag in calls and not role_checked and path:
+                found.append(Pollable(compile_path(path)[0], params.declared(route)))
     return found
 
 

@@ -3,10 +3,10 @@ event streams, started and stopped with the application."""
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from sqlalchemy import Engine
 
 from app.clock import Clock
@@ -27,15 +27,16 @@ def create(engine: Engine, settings: Settings, clock: Clock) -> Live:
     return Live(watcher=watcher, hub=ChangeHub(watcher, clock))
 
 
-def install(app: FastAPI, live: Live) -> None:
-    """Put the poll fast path in front of everything; call once every router is included."""
+def install(app: FastAPI, live: Live, routers: Iterable[tuple[str, APIRouter]]) -> None:
+    """Put the poll fast path in front of everything, for the polled routes of `routers` (each
+    with the prefix the app includes it under)."""
     app.state.live = live
     app.add_middleware(
         PollFastPath,
         watcher=live.watcher,
         clock=app.state.clock,
         settings=app.state.settings,
-        routes=pollable(app),
+        routes=pollable(routers),
     )
 
 
