@@ -4,9 +4,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from app.fields import IsoDate, IsoDateTime
-from app.models import TaskStatus
-from app.tasks.schemas import Assignee, Ref, Schedule
+from app.tasks.schemas import TaskQuery
 
 
 class ImportAction(StrEnum):
@@ -56,24 +54,10 @@ class FeedKeyCreated(BaseModel):
     calendar_url: str = Field(description="GET this address from a calendar program.")
 
 
-class MatrixFilters(BaseModel):
+class MatrixFilters(TaskQuery):
     """The query of a plan's matrix: the filters of GET /tasks but the plan (the path names
     it), and a reporting period; they combine with AND."""
 
-    pillar: Ref | None = Field(default=None, description="Pillar code or id.")
-    commitment: Ref | None = Field(default=None, description="Commitment code or id.")
-    organisation: Ref | None = Field(
-        default=None, description="Owner organisation: code, alias or id."
-    )
-    status: list[TaskStatus] = Field(default_factory=list, description="Repeatable.")
-    schedule: list[Schedule] = Field(default_factory=list, description="Repeatable.")
-    due_before: IsoDate | None = Field(default=None, description="Due on or before this day.")
-    due_after: IsoDate | None = Field(default=None, description="Due on or after this day.")
-    updated_after: IsoDateTime | None = Field(default=None, description="Changed after.")
-    assignee: Assignee | None = Field(default=None, description="A user id, or `me`.")
-    q: Annotated[str, StringConstraints(max_length=200)] | None = Field(
-        default=None, description="Text in the title or description, ignoring case."
-    )
     period: Annotated[str, StringConstraints(strip_whitespace=True, max_length=12)] | None = Field(
         default=None,
         description="A reporting period of the plan (GET /plans/{ref}/periods), such as "

@@ -111,10 +111,10 @@ class NoteCreate(BaseModel):
     text: Note
 
 
-class TaskFilters(BaseModel):
-    """The query of GET /tasks; every filter is optional and they combine with AND."""
+class TaskQuery(BaseModel):
+    """The task filters of a query, but the plan's: GET /tasks adds the plan, a plan's matrix
+    (app.exchange.schemas.MatrixFilters) takes it from its path. They combine with AND."""
 
-    plan: Ref | None = Field(default=None, description="Plan code or id.")
     pillar: Ref | None = Field(default=None, description="Pillar code or id.")
     commitment: Ref | None = Field(default=None, description="Commitment code or id.")
     organisation: Ref | None = Field(
@@ -129,6 +129,16 @@ class TaskFilters(BaseModel):
     q: Annotated[str, StringConstraints(max_length=200)] | None = Field(
         default=None, description="Text in the title or description, ignoring case."
     )
+
+
+class _PlanQuery(BaseModel):
+    plan: Ref | None = Field(default=None, description="Plan code or id.")
+
+
+# Pydantic orders fields from the last base to the first: `plan` stays the first parameter
+# of GET /tasks in the document, where it was before the filters were shared.
+class TaskFilters(TaskQuery, _PlanQuery):
+    """The query of GET /tasks; every filter is optional and they combine with AND."""
 
 
 class CommitmentRef(BaseModel):
