@@ -5,6 +5,7 @@ it or returns it with a comment. Every write calls the service the API's routes 
 older version is never applied (a 409 page that says so, with the person's values)."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
@@ -13,6 +14,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
+from app.clock import Clock
 from app.commitments import service as commitments
 from app.config import Settings
 from app.db import SessionDep
@@ -116,16 +118,42 @@ def open_report(
     return render(request, "report.html", context)
 
 
-def _fields(
-    assessment: str,
-    narrative_en: str,
-    narrative_id: str,
-    indicator_value: str,
-    evidence_url: list[str],
-    evidence_title: list[str],
+@dataclass(frozen=True, slots=True)
+class ReportForm:
+    """What every form of the report pages writes with: the person, the request, the clock."""
+
+    request: Request
+    session: Session
+    user: User
+    settings: Settings
+    clock: Clock
+    today: date
+
+
+def report_form(
+    request: Request,
+    session: SessionDep,
+    user: PageUserDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    today: TodayDep,
+) -> ReportForm:
+    return ReportForm(request, session, user, settings, clock, today)
+
+
+ReportFormDep = Annotated[ReportForm, Depends(report_form)]
+
+
+def draft_fields(
+    assessment: Short,
+    narrative_en: Text = "",
+    narrative_id: Text = "",
+    indicator_value: Short = "",
+    evidence_url: Links = [],  # noqa: B006 (FastAPI copies defaults)
+    evidence_title: Links = [],  # noqa: B006
 ) -> dict[str, Any]:
-    """The form's values as the API's body has them: blank is none, a blank link row is no
-    link."""
+    """The draft's form, filing or saving it, as the API's body has it: blank is none, a blank
+    link row is no link."""
     titles = evidence_title + [""] * (len(evidence_url) - len(evidence_title))
     links = [
         {"url": url.strip(), "title": title.strip() or None}
@@ -141,33 +169,19 @@ def _fields(
     }
 
 
+DraftDep = Annotated[dict[str, Any], Depends(draft_fields)]
+
+
 @router.post("/commitments/{ref}/reports/{period}")
-def file_report(
-    ref: str,
-    period: str,
-    request: Request,
-    session: SessionDep,
-    user: PageUserDep,
-    settings: SettingsDep,
-    clock: ClockDep,
-    today: TodayDep,
-    assessment: Short,
-    narrative_en: Text = "",
-    narrative_id: Text = "",
-    indicator_value: Short = "",
-    evidence_url: Links = [],  # noqa: B006 (FastAPI copies defaults)
-    evidence_title: Links = [],  # noqa: B006
-) -> Response:
+def file_report(ref: str, period: str, w: ReportFormDep, fields: DraftDep) -> Response:
     """File the draft (app.reports.service.create, as POST /reports)."""
+    session, user, settings = w.session, w.user, w.settings
     commitment = commitments.resolve(session, ref)
-    fields = _fields(
-        assessment, narrative_en, narrative_id, indicator_value, evidence_url, evidence_title
-    )
     try:
         data = ReportCreate.model_validate(
             {**fields, "commitment": str(commitment.id), "period": period}
         )
-        report = service.create(session, data, actor=user, settings=settings, now=clock.now())
+        report = service.create(session, data, actor=user, settings=settings, now=w.clock.now())
     except (AppError, ValidationError) as error:
         if isinstance(error, AppError) and error.status in (403, 404):
             raise
@@ -175,11 +189,11 @@ def file_report(
         plan = session.get(Plan, commitment.plan_id)
         assert plan is not None
         found = service.period_of(plan, settings, period)
-        context = _context(session, user, settings, today, commitment, found.id, None)
-        problem = problem_text(error, language_of(request))
+        context = _context(session, user, settings, w.today, commitment, found.id, None)
+        problem = problem_text(error, language_of(w.request))
         status = error.status if isinstance(error, AppError) else 422
         return render(
-            request, "report.html", {**context, "problem": problem, "form": fields}, status=status
+            w.request, "report.html", {**context, "problem": problem, "form": fields}, status=status
         )
     return _saved(report)
 
@@ -203,11 +217,7 @@ def report_page(
 
 
 def _write(
-    request: Request,
-    session: Session,
-    user: User,
-    settings: Settings,
-    today: date,
+    w: ReportForm,
     report_id: str,
     version: int | None,
     change: Callable[[Report], object],
@@ -215,6 +225,7 @@ def _write(
 ) -> Response:
     """Lock the report; a form of an older version is shown back, never applied; apply the
     change through the service and go back to the page, or show why it was not applied."""
+    request, session, user, settings, today = w.request, w.session, w.user, w.settings, w.today
     report = service.resolve(session, report_id, for_update=True)
     if version is not None and version != report.version:
         stale = {"old": version, "new": report.version}
@@ -235,53 +246,23 @@ def _write(
 
 
 @router.post("/reports/{report_id}")
-def save_report(
-    report_id: str,
-    request: Request,
-    session: SessionDep,
-    user: PageUserDep,
-    settings: SettingsDep,
-    clock: ClockDep,
-    today: TodayDep,
-    version: Version,
-    assessment: Short,
-    narrative_en: Text = "",
-    narrative_id: Text = "",
-    indicator_value: Short = "",
-    evidence_url: Links = [],  # noqa: B006
-    evidence_title: Links = [],  # noqa: B006
-) -> Response:
+def save_report(report_id: str, w: ReportFormDep, version: Version, fields: DraftDep) -> Response:
     """Save the draft (app.reports.service.update, as PATCH /reports/{id})."""
-    fields = _fields(
-        assessment, narrative_en, narrative_id, indicator_value, evidence_url, evidence_title
-    )
 
     def apply(report: Report) -> None:
         data = ReportUpdate.model_validate(fields)
-        service.update(session, report, data, actor=user, now=clock.now())
+        service.update(w.session, report, data, actor=w.user, now=w.clock.now())
 
-    form = {"kind": "edit", **fields}
-    return _write(request, session, user, settings, today, report_id, version, apply, form)
+    return _write(w, report_id, version, apply, {"kind": "edit", **fields})
 
 
 def _step(action: str) -> Callable[..., Response]:
-    def step(
-        report_id: str,
-        request: Request,
-        session: SessionDep,
-        user: PageUserDep,
-        settings: SettingsDep,
-        clock: ClockDep,
-        today: TodayDep,
-        version: Version,
-        comment: Text = "",
-    ) -> Response:
+    def step(report_id: str, w: ReportFormDep, version: Version, comment: Text = "") -> Response:
         def apply(report: Report) -> None:
             data = ReportReview.model_validate({"comment": comment.strip() or None})
-            service.step(session, report, action, data, actor=user, now=clock.now())
+            service.step(w.session, report, action, data, actor=w.user, now=w.clock.now())
 
-        form = {"kind": action, "comment": comment}
-        return _write(request, session, user, settings, today, report_id, version, apply, form)
+        return _write(w, report_id, version, apply, {"kind": action, "comment": comment})
 
     step.__doc__ = f"{action.capitalize()} the report (app.reports.service.step, as the API)."
     return step
@@ -293,55 +274,36 @@ for _action in ("submit", "accept", "return"):
 
 @router.post("/reports/{report_id}/files")
 def add_file(
-    report_id: str,
-    request: Request,
-    session: SessionDep,
-    user: PageUserDep,
-    settings: SettingsDep,
-    store: StoreDep,
-    clock: ClockDep,
-    today: TodayDep,
-    file: Annotated[UploadFile, File()],
+    report_id: str, w: ReportFormDep, store: StoreDep, file: Annotated[UploadFile, File()]
 ) -> Response:
     """Add an evidence file (app.reports.evidence.add, as POST /reports/{id}/files)."""
-    data = read_upload(file, settings.evidence_max_bytes)
+    data = read_upload(file, w.settings.evidence_max_bytes)
 
     def apply(report: Report) -> None:
         evidence.add(
-            session,
+            w.session,
             store,
             report,
             name=file.filename or "",
             data=data,
-            max_bytes=settings.evidence_max_bytes,
-            actor=user,
-            now=clock.now(),
+            max_bytes=w.settings.evidence_max_bytes,
+            actor=w.user,
+            now=w.clock.now(),
         )
 
-    form = {"kind": "file"}
-    return _write(request, session, user, settings, today, report_id, None, apply, form)
+    return _write(w, report_id, None, apply, {"kind": "file"})
 
 
 @router.post("/reports/{report_id}/files/{file_id}/delete")
-def delete_file(
-    report_id: str,
-    file_id: str,
-    request: Request,
-    session: SessionDep,
-    user: PageUserDep,
-    settings: SettingsDep,
-    store: StoreDep,
-    clock: ClockDep,
-    today: TodayDep,
-) -> Response:
+def delete_file(report_id: str, file_id: str, w: ReportFormDep, store: StoreDep) -> Response:
     """Remove an evidence file (app.reports.evidence.remove, as DELETE …/files/{id})."""
     removed: list[str] = []
 
     def apply(report: Report) -> None:
-        row = evidence.resolve(session, report, file_id)
-        removed.append(evidence.remove(session, report, row, actor=user, now=clock.now()))
+        row = evidence.resolve(w.session, report, file_id)
+        removed.append(evidence.remove(w.session, report, row, actor=w.user, now=w.clock.now()))
 
-    answer = _write(request, session, user, settings, today, report_id, None, apply, {})
+    answer = _write(w, report_id, None, apply, {})
     if removed and answer.status_code == 303:
         answer.background = _deleter(store, removed[0])
     return answer
