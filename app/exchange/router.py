@@ -1,10 +1,13 @@
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from sqlalchemy import Engine
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.auth import CurrentUserDep, current_user, failed, require_role
@@ -91,31 +94,58 @@ def export_tasks_xlsx(
 MatrixFiltersDep = Annotated[MatrixFilters, Query()]
 
 
-def _matrix(
+@dataclass(frozen=True, slots=True)
+class MatrixExport:
+    """What a plan's matrix is exported with, in whichever format a route writes it."""
+
+    user: User
+    etag: str
+    session: Session
+    filters: MatrixFilters
+    today: date
+    locale: str
+    settings: Settings
+
+    def file(
+        self, ref: str, write: Callable[[matrix.Matrix], bytes], media_type: str, suffix: str
+    ) -> Response:
+        """The matrix of the plan `ref` names, written by `write`, as an attachment."""
+        plan = plans.resolve(self.session, ref)
+        filters = self.filters
+        period = reports.period_of(plan, self.settings, filters.period) if filters.period else None
+        filters = filters.model_copy(
+            update={"organisation": organisations.own(filters.organisation, self.user)}
+        )
+        built = matrix.build(
+            self.session,
+            plan,
+            filters,
+            viewer=self.user,
+            today=self.today,
+            language=self.locale,
+            period=period,
+        )
+        return _file(write(built), media_type, self.etag, self._name(plan, suffix))
+
+    def _name(self, plan: Plan, suffix: str) -> str:
+        code = re.sub(r"[^A-Za-z0-9._-]", "-", plan.code)
+        span = self.filters.period.upper() if self.filters.period else self.today.isoformat()
+        return f'attachment; filename="matrix-{code}-{span}.{suffix}"'
+
+
+def matrix_export(
+    user: CurrentUserDep,
+    etag: CallerETagDep,
     session: SessionDep,
-    ref: str,
-    filters: MatrixFilters,
-    *,
-    user: User,
-    today: date,
-    locale: str,
-    settings: Settings,
-) -> tuple[Plan, matrix.Matrix]:
-    plan = plans.resolve(session, ref)
-    period = reports.period_of(plan, settings, filters.period) if filters.period else None
-    filters = filters.model_copy(
-        update={"organisation": organisations.own(filters.organisation, user)}
-    )
-    built = matrix.build(
-        session, plan, filters, viewer=user, today=today, language=locale, period=period
-    )
-    return plan, built
+    filters: MatrixFiltersDep,
+    today: TodayDep,
+    locale: LocaleDep,
+    settings: SettingsDep,
+) -> MatrixExport:
+    return MatrixExport(user, etag, session, filters, today, locale, settings)
 
 
-def _matrix_name(plan: Plan, filters: MatrixFilters, today: date, suffix: str) -> str:
-    code = re.sub(r"[^A-Za-z0-9._-]", "-", plan.code)
-    span = filters.period.upper() if filters.period else today.isoformat()
-    return f'attachment; filename="matrix-{code}-{span}.{suffix}"'
+MatrixExportDep = Annotated[MatrixExport, Depends(matrix_export)]
 
 
 @router.get(
@@ -123,24 +153,11 @@ def _matrix_name(plan: Plan, filters: MatrixFilters, today: date, suffix: str) -
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}}},
 )
-def export_matrix_csv(
-    ref: str,
-    user: CurrentUserDep,
-    etag: CallerETagDep,
-    session: SessionDep,
-    filters: MatrixFiltersDep,
-    today: TodayDep,
-    locale: LocaleDep,
-    settings: SettingsDep,
-) -> Response:
+def export_matrix_csv(ref: str, asked: MatrixExportDep) -> Response:
     """The plan in the shape of its annex (strategy, focus, key intervention, output, target
     year, responsible and related ministries/agencies), one row per task, in the request's
     language: `;`-separated CSV, UTF-8 with a BOM, as Excel writes it in Indonesia."""
-    plan, built = _matrix(
-        session, ref, filters, user=user, today=today, locale=locale, settings=settings
-    )
-    disposition = _matrix_name(plan, filters, today, "csv")
-    return _file(matrix.to_csv(built), matrix.CSV_TYPE, etag, disposition)
+    return asked.file(ref, matrix.to_csv, matrix.CSV_TYPE, "csv")
 
 
 @router.get(
@@ -148,23 +165,10 @@ def export_matrix_csv(
     response_class=Response,
     responses={200: {"content": {export.XLSX_TYPE: {}}}},
 )
-def export_matrix_xlsx(
-    ref: str,
-    user: CurrentUserDep,
-    etag: CallerETagDep,
-    session: SessionDep,
-    filters: MatrixFiltersDep,
-    today: TodayDep,
-    locale: LocaleDep,
-    settings: SettingsDep,
-) -> Response:
+def export_matrix_xlsx(ref: str, asked: MatrixExportDep) -> Response:
     """The plan's matrix as a workbook: the matrix sheet, the ministries and agencies it names
     (with their tasks and slips), and, for a `period`, that period's totals."""
-    plan, built = _matrix(
-        session, ref, filters, user=user, today=today, locale=locale, settings=settings
-    )
-    disposition = _matrix_name(plan, filters, today, "xlsx")
-    return _file(matrix.to_xlsx(built), export.XLSX_TYPE, etag, disposition)
+    return asked.file(ref, matrix.to_xlsx, export.XLSX_TYPE, "xlsx")
 
 
 async def uploaded(request: Request, settings: SettingsDep) -> files.Upload:
