@@ -119,6 +119,7 @@ def render(
         "user": getattr(request.state, "viewer", None),
         "csrf": getattr(request.state, "csrf", None),
         "here": request.url.path,
+        "api": request.app.state.settings.api_prefix,  # where the pages link to the API
         # times are shown in the zone where the plans are run, as `schedule` reckons days
         "zone": ZoneInfo(request.app.state.settings.default_time_zone),
         **(context or {}),

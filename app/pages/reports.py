@@ -67,7 +67,6 @@ def _context(
         "assessments": [(a.value, ASSESSMENT_NAMES[a]) for a in Assessment],
         "evidence_rows": EVIDENCE_ROWS,
         "max_bytes": settings.evidence_max_bytes,
-        "api": settings.api_prefix,
     }
 
 

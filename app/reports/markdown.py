@@ -24,8 +24,9 @@ def escape(text: object) -> str:
     return SPECIAL.sub(r"\\\1", " ".join(plain.split()))
 
 
-def render(report: PeriodReport) -> str:
-    w = words(report.language)
+def render(report: PeriodReport, *, api: str) -> str:
+    """The report; its file downloads are linked under the API's prefix, `api`."""
+    w = {**words(report.language), "api": api}
     parts = [_head, _totals, _completed, _overdue, _organisations, _reports, _missing, _rollup]
     return "\n".join(line for part in parts for line in part(report, w)) + "\n"
 
@@ -154,7 +155,7 @@ def _one_report(line: CommitmentLine, w: dict[str, Any]) -> Iterator[str]:
         target = item.url.replace(">", "%3E").replace("<", "%3C")
         yield f"- {_('Evidence')}: [{escape(item.title or item.url)}](<{target}>)"
     for file in filed.files:
-        download = f"/api/v1/reports/{filed.id}/files/{file.id}"
+        download = f"{w['api']}/reports/{filed.id}/files/{file.id}"
         yield f"- {_(EVIDENCE_FILE)}: [{escape(file.name)}](<{download}>), {file.content_type}"
     yield ""
 

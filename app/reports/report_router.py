@@ -42,7 +42,7 @@ def _format(request: Request, suffix: str) -> str:
 def _answer(request: Request, report: PeriodReport, kind: str, etag: str) -> Response:
     headers = {"ETag": etag, "Vary": "Accept, Accept-Language, Cookie"}
     if kind == "markdown":
-        body = markdown.render(report)
+        body = markdown.render(report, api=request.app.state.settings.api_prefix)
         return PlainTextResponse(body, media_type="text/markdown; charset=utf-8", headers=headers)
     if kind == "json":
         return Response(report.model_dump_json(), media_type="application/json", headers=headers)

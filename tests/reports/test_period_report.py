@@ -4,8 +4,12 @@ from datetime import UTC, date, datetime
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from app.clock import FixedClock
+from app.config import Settings
+from app.main import create_app
 from app.models import (
     Assessment,
     Commitment,
@@ -294,8 +298,11 @@ def test_slipped_deadlines_list_each_move_with_its_reason_and_mover(
 
 
 def test_a_reports_evidence_files_are_listed_with_their_downloads(
-    client: TestClient, session: Session, perpres: Plan
+    settings: Settings, clock: FixedClock, db: Engine, session: Session, perpres: Plan
 ) -> None:
+    # Under another API prefix than the usual one: the links follow the setting.
+    api = "/pantau/api/v2"
+    app = create_app(settings.model_copy(update={"api_prefix": api}), clock=clock, engine=db)
     report = session.exec(select(Report)).one()
     evidence = ReportFile(
         report_id=report.id,
@@ -308,15 +315,17 @@ def test_a_reports_evidence_files_are_listed_with_their_downloads(
     session.add(evidence)
     session.commit()
     _, headers = login(session)
-    download = f"/api/v1/reports/{report.id}/files/{evidence.id}"
+    download = f"{api}/reports/{report.id}/files/{evidence.id}"
+    url, query = f"{api}/plans/PERPRES/report", {"period": "2026-S1"}
 
-    page = client.get(URL, params={"period": "2026-S1"}, headers=headers)
-    markdown = client.get(f"{URL}.md", params={"period": "2026-S1"}, headers=headers)
-    document = client.get(
-        URL, params={"period": "2026-S1"}, headers={**headers, "Accept": "application/json"}
-    )
+    with TestClient(app) as client:
+        page = client.get(url, params=query, headers=headers)
+        markdown = client.get(f"{url}.md", params=query, headers=headers)
+        json_headers = {**headers, "Accept": "application/json"}
+        document = client.get(url, params=query, headers=json_headers)
 
     assert f'href="{download}"' in page.text
+    assert f'href="{api}/plans/PERPRES/matrix.xlsx?period=2026-S1"' in page.text
     assert "Notulen &lt;script&gt;" in page.text
     assert f"(<{download}>), application/pdf" in markdown.text
     [filed] = document.json()["reports"]
