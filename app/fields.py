@@ -15,7 +15,7 @@ from pydantic import (
     GetJsonSchemaHandler,
 )
 from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import core_schema
+from pydantic_core import PydanticCustomError, core_schema
 
 from app import dates
 from app.i18n import translate
@@ -129,13 +129,15 @@ IsoDateTime = Annotated[
 
 
 def _whole(value: Any) -> Any:
-    """Pydantic reads `false` as 0 and "3" as 3; JSON Schema's integer is neither (but 3.0 is)."""
+    """Pydantic reads `false` as 0 and "3" as 3; JSON Schema's integer is neither (but 3.0 is).
+    Refused as pydantic's strict integer refuses them (int_type), which the catalogues word."""
     if isinstance(value, (bool, str)):
-        raise ValueError("Use a whole number.")
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
     return value
 
 
-# A JSON integer: never `false` or "1".
+# A JSON integer: never `false` or "1". Every integer of a request body is one
+# (tests/contract/test_whole_numbers.py walks them all).
 WholeNumber = Annotated[int, BeforeValidator(_whole)]
 
 BOUNDS = {"ge": "minimum", "le": "maximum", "gt": "exclusiveMinimum", "lt": "exclusiveMaximum"}

@@ -4,7 +4,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from app.fields import NotNull
+from app.fields import Bounded, NotNull, WholeNumber
 from app.http import Version
 from app.models import Basis, Confidence
 from app.plans.schemas import Code, Notes, Position, Ref, Url
@@ -13,7 +13,7 @@ Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, ma
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)]
 Focus = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
 Output = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
-TargetYear = Annotated[int, Field(ge=2000, le=2100)]
+TargetYear = Annotated[WholeNumber, Field(ge=2000, le=2100), Bounded()]
 # A reference to another resource in a body: its id or code (organisations also by alias).
 Reference = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
 Sources = Annotated[list[Url], Field(max_length=50)]
