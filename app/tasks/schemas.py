@@ -12,7 +12,7 @@ from pydantic import (
 )
 from pydantic.json_schema import SkipJsonSchema
 
-from app.fields import IsoDate, IsoDateTime, NotNull
+from app.fields import Bounded, IsoDate, IsoDateTime, NotNull, WholeNumber
 from app.http import Version
 from app.models import OwnerRole, Priority, TaskStatus
 from app.reminders.policy import ReminderPolicy
@@ -34,8 +34,7 @@ Assignee = Annotated[
         }
     ),
 ]
-# strict: `true` or "50" are not progress figures.
-Progress = Annotated[int, Field(ge=0, le=100, strict=True)]
+Progress = Annotated[WholeNumber, Field(ge=0, le=100), Bounded()]
 
 
 class Schedule(StrEnum):
