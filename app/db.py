@@ -35,54 +35,46 @@ PLAIN_VALUES = frozenset({str, int, float, bool, bytes, type(None)})
 
 @dataclass(frozen=True)
 class Prepared:
-    """A bulk statement compiled for a dialect, and its rows converted as the driver takes
-    them (`prepare`): built before a transaction starts, sent in it (`execute_prepared`)."""
+    """A bulk statement and its rows, made ready by `prepare` before a transaction starts and
+    sent in it by `execute_prepared`."""
 
-    sql: str
+    statement: ClauseElement
     rows: list[Any]
+    sql: str | None = None  # compiled for SQLite, its rows converted as the driver takes them
 
 
 def prepare(dialect: Dialect, statement: ClauseElement, rows: list[dict[str, Any]]) -> Prepared:
-    """Compile a statement of many rows (an insert or an update bound by name) and convert
-    each row's values by their types, as executing it would: a bulk writer does it before its
-    transaction starts, so that no lock is held while Python converts a hundred thousand
-    values. Every value the statement binds must be in the rows: no column default is
-    filled in."""
-    if not rows:
-        return Prepared("", [])
+    """Make a statement of many rows (an insert or an update bound by name) ready to send. On
+    SQLite, whose one writer everybody waits for, it is compiled and each row's values are
+    converted by their types, as executing it would, so that a bulk writer converts a hundred
+    thousand values before its transaction starts, not in it; every value the statement binds
+    must be in the rows (no column default is filled in). On PostgreSQL the rows go to
+    SQLAlchemy as they are, which sends an insert's in a few multi-row statements (one round
+    trip per row would cost more than converting them does)."""
+    if not rows or dialect.name != "sqlite":
+        return Prepared(statement, rows)
     compiled = statement.compile(dialect=dialect, column_keys=list(rows[0]), for_executemany=True)
     assert isinstance(compiled, SQLCompiler)
-    names = list(compiled.positiontup or compiled.binds)
+    names = list(compiled.positiontup or ())
     if compiled.escaped_bind_names or not set(names) <= rows[0].keys():
         raise ValueError(f"unbound or renamed values in: {compiled.string}")
     converts = [
         (name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
         for name in names
     ]
-    if compiled.positiontup is None:
-        return Prepared(
-            compiled.string,
-            [
-                {
-                    name: row[name] if convert is None else convert(row[name])
-                    for name, convert in converts
-                }
-                for row in rows
-            ],
-        )
-    return Prepared(
-        compiled.string,
-        [
-            tuple(
-                row[name] if convert is None else convert(row[name]) for name, convert in converts
-            )
-            for row in rows
-        ],
-    )
+    converted = [
+        tuple(row[name] if convert is None else convert(row[name]) for name, convert in converts)
+        for row in rows
+    ]
+    return Prepared(statement, converted, compiled.string)
 
 
 def execute_prepared(connection: Connection, prepared: Prepared) -> None:
-    if prepared.rows:
+    if not prepared.rows:
+        return
+    if prepared.sql is None:
+        connection.execute(prepared.statement, prepared.rows)  # type: ignore[call-overload]
+    else:
         connection.exec_driver_sql(prepared.sql, prepared.rows)
 
 
