@@ -1,6 +1,8 @@
 """The writing side of the change feed, and the data version every ETag is built on."""
 
-from collections.abc import Sequence
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,6 +16,7 @@ from app.models import Change, DataVersion
 from app.sqljson import EncodedJSON
 
 DATA = "data"
+DEFERRED = "pantau_deferred_changes"  # session.info key: the changes `deferred` keeps back
 NOTIFY_CHANNEL = "pantau_changes"
 
 
@@ -38,8 +41,14 @@ def record(
     version: int,
     data: dict[str, Any] | None,
     at: datetime,
-) -> int:
-    """Append a change in the caller's transaction; it becomes visible when that commits."""
+) -> int | None:
+    """Append a change in the caller's transaction; it becomes visible when that commits. Within
+    `deferred`, the change is kept back instead, unnumbered (None)."""
+    kept = session.info.get(DEFERRED)
+    if kept is not None:
+        document = None if data is None else json.dumps(data)
+        kept.append(Entry(entity, entity_id, action, version, document, at))
+        return None
     seq = bump(session)
     session.add(
         Change(
@@ -67,6 +76,20 @@ class Entry:
     version: int
     document: str | None
     at: datetime
+
+
+@contextmanager
+def deferred(session: Session) -> Iterator[list[Entry]]:
+    """Changes recorded meanwhile (`record`) are kept back, unnumbered, in the list this yields:
+    a bulk writer that writes a few rows through the services first (a plan matrix's
+    strategies and commitments) numbers them with its own rows, last (`record_many`), since
+    the feed's number is a lock that every writer takes after its other shared locks."""
+    kept: list[Entry] = []
+    session.info[DEFERRED] = kept
+    try:
+        yield kept
+    finally:
+        del session.info[DEFERRED]
 
 
 def record_many(session: Session, entries: Sequence[Entry]) -> None:

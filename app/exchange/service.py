@@ -19,6 +19,7 @@ commitments through their services, then writes the tasks as a task sheet's; a d
 the strategies and commitments in a savepoint it rolls back, to report what they would do.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar
@@ -27,6 +28,7 @@ from uuid import UUID
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from app.changes import service as changes
 from app.dashboard import tally
 from app.db import unit_of_work, work_day
 from app.exchange import cells, planner
@@ -93,8 +95,9 @@ def plan_rows(
     return Plan(done, writes, context.refs, actor, now, today, locale)
 
 
-def write(session: Session, planned: Plan) -> ImportReport:
-    """Write a plan in the session's transaction (the caller commits)."""
+def write(session: Session, planned: Plan, *, kept: Sequence[changes.Entry] = ()) -> ImportReport:
+    """Write a plan in the session's transaction (the caller commits); `kept`: changes of the
+    same transaction whose feed rows come first (app.changes.service.deferred)."""
     writes = [
         (number, item) for number, item in planned.writes if item.expected is None or item.steps
     ]
@@ -127,6 +130,7 @@ def write(session: Session, planned: Plan) -> ImportReport:
     # feed's number and the outbox's version, each held until the commit.
     finished = tasks.write_many(session, batch, today=planned.today)
     tally.add_difference(session, difference)
+    changes.record_many(session, kept)
     tasks.finish_many(session, finished)
     return planned.report(dry_run=False)
 
@@ -199,14 +203,17 @@ def write_matrix(session: Session, planned: MatrixPlan, *, dry_run: bool) -> Mat
     tasks_plan = planned.tasks
     outer = session.begin_nested() if dry_run else None
     try:
-        matrix.write_structure(
-            session, planned.structure, actor=tasks_plan.actor, now=tasks_plan.now
-        )
+        # Their feed rows are numbered with the tasks', after the tasks' rows and the tallies
+        # are locked: the order in which every writer takes those locks.
+        with changes.deferred(session) as kept:
+            matrix.write_structure(
+                session, planned.structure, actor=tasks_plan.actor, now=tasks_plan.now
+            )
     finally:
         if outer is not None:
             outer.rollback()
     if not dry_run:
-        write(session, tasks_plan)
+        write(session, tasks_plan, kept=kept)
     rows = matrix.reported(planned.structure)
     counted = _report(list(rows), dry_run=dry_run)
     return MatrixReport.model_validate(

@@ -14,7 +14,7 @@ from app.db import unit_of_work
 from app.exchange import files, service
 from app.exchange.problems import ImportInvalid
 from app.exchange.schemas import ImportAction
-from app.models import Commitment, History, Task, TaskOwner, WebhookDelivery
+from app.models import Change, Commitment, History, Task, TaskOwner, WebhookDelivery
 from app.webhooks import service as webhooks
 from tests.conftest import NOW
 from tests.exchange.matrix_support import matrix_csv
@@ -183,6 +183,15 @@ def test_a_plan_matrix_is_planned_reading_only_and_its_tasks_written_in_bulk(
     assert not [sql for sql in read if any(word in sql for word in WRITES)]
     assert len(read) < 20  # a handful of reads, not some per row
     assert sum(sql.startswith("insert into task ") for sql in written) == 1
+    # The new strategy's and commitment's feed rows are numbered with the tasks', last: a bump
+    # of the feed's number before the tasks' locks would reverse every task writer's order.
+    tasks_written = max(n for n, sql in enumerate(written) if _touching(sql, ("task",)))
+    tallies = min(n for n, sql in enumerate(written) if _touching(sql, ("tally_day",)))
+    versions = [n for n, sql in enumerate(written) if _touching(sql, ("data_version",))]
+    assert tasks_written < tallies < versions[0], written[tasks_written : versions[0] + 1]
+    changes = fresh(session).exec(select(Change.entity).order_by(col(Change.seq))).all()
+    assert changes[:2] == ["pillar", "commitment"]
+    assert changes[2:] == ["task"] * 31
     assert (report.created, report.rows[0].strategy, report.rows[1].commitment) == (
         31,
         ImportAction.created,
