@@ -140,7 +140,9 @@ def test_revoked_token_is_401_and_the_data_version_moves(
     assert [t["revoked_at"] for t in relisted.json()["items"] if t["id"] == created["id"]] == [
         NOW.isoformat().replace("+00:00", "Z")
     ]
-    actions = session.exec(select(Change.action).where(col(Change.entity) == "token")).all()
+    actions = session.exec(
+        select(Change.action).where(col(Change.entity) == "token").order_by(col(Change.seq))
+    ).all()
     assert list(actions) == ["created", "deleted"]
 
 
