@@ -481,16 +481,7 @@ def _task(matrix: Matrix, task_row: Row, commitment: CommitmentPlan) -> tasks.Ta
     if task_id is None and not owned and commitment.lead_code is not None:
         task_row.values["lead_owner"] = commitment.lead_code  # led by its commitment's lead
     try:
-        if task_id is None:
-            return planner.create_row(matrix.context, task_row)
-        if task_id in matrix.tasks:
-            raise failure(
-                Problem(
-                    "id", N_("This task is in row {row} already."), {"row": matrix.tasks[task_id]}
-                )
-            )
-        matrix.tasks[task_id] = task_row.number
-        return planner.update_row(matrix.context, task_row, task_id)
+        return planner.plan_row(matrix.context, task_row, matrix.tasks)
     except RowFailure as failed:
         raise RowFailure(
             [(MATRIX_OF_TASK.get(name, name), words) for name, words in failed.messages]
@@ -565,14 +556,6 @@ def _write_commitment(
     return existing.id, _action(False, existing.version != before)
 
 
-def task_action(write: tasks.TaskWrite | None) -> ImportAction | None:
-    if write is None:
-        return None
-    if write.expected is None:
-        return ImportAction.created
-    return ImportAction.updated if write.steps else ImportAction.unchanged
-
-
 def reported(planned: Planned) -> list[MatrixRow]:
     """Each row's report: what became of its strategy, commitment and task (a row that does not
     plan its strategy or commitment left it unchanged)."""
@@ -587,7 +570,7 @@ def reported(planned: Planned) -> list[MatrixRow]:
             if row.first_commitment
             else ImportAction.unchanged
         )
-        task = task_action(row.task)
+        task = planner.action(row.task) if row.task is not None else None
         actions = [action for action in (strategy, commitment, task) if action is not None]
         overall = next(
             (a for a in (ImportAction.created, ImportAction.updated) if a in actions),

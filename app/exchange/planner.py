@@ -25,6 +25,7 @@ from app.db import chunks
 from app.errors import AppError, Forbidden, invalid
 from app.exchange.cells import Problem, Row
 from app.exchange.problems import Owners, RowFailure, explained, failure
+from app.exchange.schemas import ImportAction
 from app.history import service as history
 from app.i18n import N_
 from app.models import (
@@ -438,6 +439,27 @@ def _transition(ctx: Context, write: tasks.TaskWrite, target: TaskStatus, note: 
     _step(ctx, write, "transition", changed, note)
     extra = {"from": current.value, "to": target.value, "note": note}
     write.published.append((events.TASK_STATUS_CHANGED, extra))
+
+
+def plan_row(ctx: Context, row: Row, seen: dict[UUID, int]) -> tasks.TaskWrite:
+    """A row planned: a create without an id, else an update of a task no earlier row named
+    (`seen`: the row that named each task so far)."""
+    task_id = row.get("id")
+    if task_id is None:
+        return create_row(ctx, row)
+    if task_id in seen:
+        raise failure(
+            Problem("id", N_("This task is in row {row} already."), {"row": seen[task_id]})
+        )
+    seen[task_id] = row.number
+    return update_row(ctx, row, task_id)
+
+
+def action(write: tasks.TaskWrite) -> ImportAction:
+    """What a planned write does to its task."""
+    if write.expected is None:
+        return ImportAction.created
+    return ImportAction.updated if write.steps else ImportAction.unchanged
 
 
 def written(writes: Iterable[tasks.TaskWrite]) -> list[tasks.TaskWrite]:

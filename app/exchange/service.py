@@ -84,7 +84,7 @@ def plan_rows(
     writes: list[tuple[int, tasks.TaskWrite]] = []
     for row in parsed:
         try:
-            write = _planned(context, row, seen)
+            write = planner.plan_row(context, row, seen)
         except RowFailure as failed:
             failures.append((row.number, failed))
             continue
@@ -237,23 +237,8 @@ def _header_problems(columns: list[str]) -> list[Problem]:
     return problems
 
 
-def _planned(context: Context, row: Row, seen: dict[UUID, int]) -> tasks.TaskWrite:
-    task_id = row.get("id")
-    if task_id is None:
-        return planner.create_row(context, row)
-    if task_id in seen:
-        raise failure(
-            Problem("id", N_("This task is in row {row} already."), {"row": seen[task_id]})
-        )
-    seen[task_id] = row.number
-    return planner.update_row(context, row, task_id)
-
-
 def _imported(number: int, write: tasks.TaskWrite) -> ImportedRow:
-    if write.expected is None:
-        return ImportedRow(row=number, action=ImportAction.created, id=write.task.id)
-    action = ImportAction.updated if write.steps else ImportAction.unchanged
-    return ImportedRow(row=number, action=action, id=write.task.id)
+    return ImportedRow(row=number, action=planner.action(write), id=write.task.id)
 
 
 Reported = TypeVar("Reported", bound=ImportedRow)
