@@ -49,8 +49,9 @@ def prepare(dialect: Dialect, statement: ClauseElement, rows: list[dict[str, Any
     converted by their types, as executing it would, so that a bulk writer converts a hundred
     thousand values before its transaction starts, not in it; every value the statement binds
     must be in the rows (no column default is filled in). On PostgreSQL the rows go to
-    SQLAlchemy as they are, which sends an insert's in a few multi-row statements (one round
-    trip per row would cost more than converting them does)."""
+    SQLAlchemy as they are, for psycopg's pipelined executemany: sent by exec_driver_sql
+    instead, a 10,000-row import took 22 s against 13 s, and other writers do not wait for
+    this part of its write there."""
     if not rows or dialect.name != "sqlite":
         return Prepared(statement, rows)
     compiled = statement.compile(dialect=dialect, column_keys=list(rows[0]), for_executemany=True)
