@@ -151,10 +151,11 @@ def test_import_of_a_multipart_body_over_the_size_limit_is_413(
     limited = settings.model_copy(update={"import_max_bytes": 2048})
     rows = csv_file(
         *(
-            {"commitment": w.commitment.code, "title": f"t{n}", "lead_owner": w.ngo.code}
-            for n in range(100)
+            {"commitment": w.commitment.code, "title": f"task {n:03}", "lead_owner": w.ngo.code}
+            for n in range(200)
         )
     )
+    assert len(rows) > 2048  # whatever codes the factories gave (they were shorter run alone)
 
     with TestClient(create_app(limited, clock=clock, engine=db)) as client:
         response = client.post(
