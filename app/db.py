@@ -12,8 +12,8 @@ from typing import Annotated, Any, TypeVar
 
 import anyio
 from fastapi import Depends, Request
-from sqlalchemy import ClauseElement, Connection, Dialect, Engine, event
-from sqlalchemy.exc import DataError
+from sqlalchemy import ClauseElement, Connection, Dialect, Engine, Insert, Table, event
+from sqlalchemy.exc import DataError, DBAPIError
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -40,25 +40,35 @@ class Prepared:
 
     statement: ClauseElement
     rows: list[Any]
-    sql: str | None = None  # compiled for SQLite, its rows converted as the driver takes them
+    sql: str | None = None  # what is sent instead, its rows converted as the driver takes them
+    copy: bool = False  # `sql` is PostgreSQL's COPY FROM STDIN
 
 
 def prepare(dialect: Dialect, statement: ClauseElement, rows: list[dict[str, Any]]) -> Prepared:
-    """Make a statement of many rows (an insert or an update bound by name) ready to send. On
-    SQLite, whose one writer everybody waits for, it is compiled and each row's values are
-    converted by their types, as executing it would, so that a bulk writer converts a hundred
-    thousand values before its transaction starts, not in it; every value the statement binds
-    must be in the rows (no column default is filled in). On PostgreSQL the rows go to
-    SQLAlchemy as they are, for psycopg's pipelined executemany: sent by exec_driver_sql
-    instead, a 10,000-row import took 22 s against 13 s, and other writers do not wait for
-    this part of its write there."""
-    if not rows or dialect.name != "sqlite":
+    """Make a statement of many rows (an insert or an update bound by name) ready to send: it is
+    compiled and each row's values are converted by their types, as executing it would, so
+    that a bulk writer converts a hundred thousand values before its transaction starts, not
+    in it. Every value the statement binds must be in the rows (no column default is filled
+    in).
+
+    On SQLite, whose one writer everybody waits for, the compiled statement is sent as it is.
+    On PostgreSQL a plain insert becomes a COPY: psycopg 3 sends an executemany as one
+    statement a row (pipelined), and a 10,000-row import spent most of its writing there. Any
+    other statement goes to SQLAlchemy as it is, for psycopg's pipelined executemany."""
+    if not rows or dialect.name not in {"sqlite", "postgresql"}:
+        return Prepared(statement, rows)
+    copy = dialect.name == "postgresql"
+    table = _plain_insert_into(statement)
+    if copy and table is None:
         return Prepared(statement, rows)
     compiled = statement.compile(dialect=dialect, column_keys=list(rows[0]), for_executemany=True)
     assert isinstance(compiled, SQLCompiler)
-    names = list(compiled.positiontup or ())
-    if compiled.escaped_bind_names or not set(names) <= rows[0].keys():
+    bound = list(compiled.binds) if copy else list(compiled.positiontup or ())
+    if compiled.escaped_bind_names or not set(bound) <= rows[0].keys():
         raise ValueError(f"unbound or renamed values in: {compiled.string}")
+    names = list(rows[0]) if copy else bound  # COPY takes the columns in the rows' order
+    if copy and (len(names) != len(bound) or compiled.effective_returning):
+        raise ValueError(f"not a plain insert of the rows' values: {compiled.string}")
     converts = [
         (name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
         for name in names
@@ -67,7 +77,20 @@ def prepare(dialect: Dialect, statement: ClauseElement, rows: list[dict[str, Any
         tuple(row[name] if convert is None else convert(row[name]) for name, convert in converts)
         for row in rows
     ]
-    return Prepared(statement, converted, compiled.string)
+    if table is None or not copy:
+        return Prepared(statement, converted, compiled.string)
+    quote = dialect.identifier_preparer
+    columns = ", ".join(quote.quote(table.c[name].name) for name in names)
+    sql = f"COPY {quote.format_table(table)} ({columns}) FROM STDIN"
+    return Prepared(statement, converted, sql, copy=True)
+
+
+def _plain_insert_into(statement: ClauseElement) -> Table | None:
+    """The table a plain insert writes to: the generic construct (a dialect's own adds ON
+    CONFLICT), into a table."""
+    if type(statement) is Insert and isinstance(statement.table, Table):
+        return statement.table
+    return None
 
 
 def execute_prepared(connection: Connection, prepared: Prepared) -> None:
@@ -75,8 +98,30 @@ def execute_prepared(connection: Connection, prepared: Prepared) -> None:
         return
     if prepared.sql is None:
         connection.execute(prepared.statement, prepared.rows)  # type: ignore[call-overload]
+    elif prepared.copy:
+        _copy(connection, prepared.sql, prepared.rows)
     else:
         connection.exec_driver_sql(prepared.sql, prepared.rows)
+
+
+def _copy(connection: Connection, sql: str, rows: list[tuple[Any, ...]]) -> None:
+    """COPY rows in the connection's transaction. It bypasses SQLAlchemy's execution, so the
+    engine's statement listeners are told of it here, its driver errors are raised as
+    SQLAlchemy's (the error family app.errors answers), and text holding a NUL is refused as
+    PostgreSQL refuses it in every other statement."""
+    if _holds_nul([value for row in rows for value in row]):
+        raise DataError(sql, None, ValueError("NUL character in text"))
+    driver = connection.connection.dbapi_connection
+    try:
+        with driver.cursor() as cursor:  # type: ignore[union-attr]
+            connection.dispatch.before_cursor_execute(connection, cursor, sql, rows, None, True)
+            with cursor.copy(sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+    except connection.dialect.loaded_dbapi.Error as error:
+        raise DBAPIError.instance(
+            sql, None, error, connection.dialect.loaded_dbapi.Error
+        ) from error
 
 
 def chunks(values: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:

@@ -12,6 +12,7 @@ from sqlalchemy import ScalarSelect, bindparam, insert, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from app.db import execute_prepared, prepare
 from app.models import Change, DataVersion
 from app.sqljson import EncodedJSON
 
@@ -113,7 +114,7 @@ def record_many(session: Session, entries: Sequence[Entry]) -> None:
         for seq, entry in enumerate(entries, start=first)
     ]
     statement = insert(Change).values(data=bindparam("data", type_=EncodedJSON))
-    session.connection().execute(statement, rows)
+    execute_prepared(session.connection(), prepare(session.get_bind().dialect, statement, rows))
     _notify(session, last)
 
 

@@ -32,7 +32,12 @@ from tests.exchange.support import (
 from tests.factories import make_task, make_webhook
 
 LIMITS = files.Limits(max_rows=50_000, max_unpacked_bytes=52_428_800)
-WRITES = ("insert ", "update ", "delete ", "for update", "begin immediate")
+WRITES = ("insert ", "copy ", "update ", "delete ", "for update", "begin immediate")
+
+
+def _bulk_insert_into(table: str, sql: str) -> bool:
+    """An insert of many rows: a statement sent for each (SQLite), or a COPY (PostgreSQL)."""
+    return sql.startswith((f"insert into {table} ", f"copy {table} ("))
 
 
 @pytest.fixture
@@ -109,7 +114,7 @@ def test_errors_are_worded_in_the_language_of_the_request(
 
 
 def _touching(sql: str, tables: tuple[str, ...]) -> bool:
-    found = re.match(r"(?:insert into|update|delete from|select .*? from) (\w+)", sql, re.S)
+    found = re.match(r"(?:insert into|copy|update|delete from|select .*? from) (\w+)", sql, re.S)
     return any(table in sql for table in tables) if found is None else found[1] in tables
 
 
@@ -141,13 +146,13 @@ def test_planning_reads_only_and_the_writing_takes_the_shared_locks_last(
     assert not [sql for sql in read if "tally_day" in sql]
     assert len(read) < 15  # a handful of bulk reads, not some per row
     assert any("from tally_day" in sql for sql in written)
-    assert sum(sql.startswith("insert into task ") for sql in written) == 1
+    assert sum(_bulk_insert_into("task", sql) for sql in written) == 1
     assert _task_count(session) == 21
     # Other writers wait for the tallies' and the feed's locks: taken after every other write,
     # in the order every writer takes them (tasks, tallies, data version, outbox version).
     own = ("task", "task_owner", "history", "webhook_delivery")
     shared = ("tally_day", "task_tally", "owner_tally", "data_version", "change")
-    writes = [n for n, sql in enumerate(written) if re.match(r"insert|update|delete", sql)]
+    writes = [n for n, sql in enumerate(written) if re.match(r"insert|copy|update|delete", sql)]
     last_own = max(n for n in writes if _touching(written[n], own))
     first_shared = min(n for n, sql in enumerate(written) if _touching(sql, shared))
     assert last_own < first_shared, written[last_own : first_shared + 1]
@@ -182,7 +187,7 @@ def test_a_plan_matrix_is_planned_reading_only_and_its_tasks_written_in_bulk(
 
     assert not [sql for sql in read if any(word in sql for word in WRITES)]
     assert len(read) < 20  # a handful of reads, not some per row
-    assert sum(sql.startswith("insert into task ") for sql in written) == 1
+    assert sum(_bulk_insert_into("task", sql) for sql in written) == 1
     # The new strategy's and commitment's feed rows are numbered with the tasks', last: a bump
     # of the feed's number before the tasks' locks would reverse every task writer's order.
     tasks_written = max(n for n, sql in enumerate(written) if _touching(sql, ("task",)))
@@ -224,3 +229,4 @@ def test_a_task_that_moves_between_planning_and_writing_fails_its_row(
     assert _task_count(session) == 1
     stored = fresh(session).exec(select(Task).where(col(Task.id) == task.id)).one()
     assert (stored.version, stored.progress) == (2, 10)
+
