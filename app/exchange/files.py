@@ -26,6 +26,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
+from app.collector import paused
 from app.errors import Invalid, PayloadTooLarge, UnsupportedMediaType, invalid
 from app.exchange import headers
 from app.exchange.columns import GUARD, Cell, Formula, unguard
@@ -153,6 +154,7 @@ async def _upload(part: UploadFile | str | None) -> Upload:
     return Upload(await part.read(), part.content_type or GENERIC_TYPE, part.filename or "")
 
 
+@paused()
 def read(upload: Upload, limits: Limits) -> Table:
     if kind_of(upload) is Kind.xlsx:
         table = _table(_xlsx_rows(upload.data, limits), limits)

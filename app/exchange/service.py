@@ -29,6 +29,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.changes import service as changes
+from app.collector import paused
 from app.dashboard import tally
 from app.db import unit_of_work, work_day
 from app.exchange import cells, planner
@@ -63,6 +64,7 @@ class Plan:
         return _report(self.rows, dry_run=dry_run)
 
 
+@paused()
 def plan_rows(
     session: Session, table: Table, *, actor: User, locale: str, now: datetime, today: date
 ) -> Plan:
@@ -95,6 +97,7 @@ def plan_rows(
     return Plan(done, writes, context.refs, actor, now, today, locale)
 
 
+@paused()
 def write(session: Session, planned: Plan, *, kept: Sequence[changes.Entry] = ()) -> ImportReport:
     """Write a plan in the session's transaction (the caller commits); `kept`: changes of the
     same transaction whose feed rows come first (app.changes.service.deferred)."""
@@ -172,6 +175,7 @@ class MatrixPlan:
     tasks: Plan
 
 
+@paused()
 def plan_matrix(
     session: Session,
     table: Table,
@@ -196,6 +200,7 @@ def plan_matrix(
     return MatrixPlan(structure, Plan(done, writes, structure.refs, actor, now, today, locale))
 
 
+@paused()
 def write_matrix(session: Session, planned: MatrixPlan, *, dry_run: bool) -> MatrixReport:
     """Write a plan matrix in the session's transaction (the caller commits): its strategies
     and commitments through their services, then its tasks as a task sheet's. A dry run writes

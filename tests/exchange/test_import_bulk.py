@@ -1,6 +1,7 @@
 """The import engine at scale: the rows of a task sheet or a plan matrix are checked and planned
 with bulk reads and no lock, then written in one short transaction of bulk statements."""
 
+import gc
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -230,3 +231,36 @@ def test_a_task_that_moves_between_planning_and_writing_fails_its_row(
     stored = fresh(session).exec(select(Task).where(col(Task.id) == task.id)).one()
     assert (stored.version, stored.progress) == (2, 10)
 
+
+def test_reading_planning_and_writing_an_import_run_no_garbage_collection(
+    db: Engine, session: Session
+) -> None:
+    # An import's objects live until it ends: collecting meanwhile traversed them again and
+    # again, half of a 10,000-row matrix's planning (app.collector, bench/import.py).
+    w = world(session)
+    content = csv_file(*_rows(w, 2000))
+    runs: list[int] = []
+
+    def counted(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            runs.append(info["generation"])
+
+    gc.enable()
+    gc.callbacks.append(counted)
+    try:
+        table = files.read(files.Upload(content, "text/csv"), LIMITS)
+        read = len(runs)
+        with unit_of_work(db, write=False) as reading:
+            planned = service.plan_rows(
+                reading, table, actor=w.user, locale="en", now=NOW, today=TODAY
+            )
+            planning = len(runs)
+        with unit_of_work(db, today=TODAY) as writing:
+            service.write(writing, planned)
+            writing_runs = len(runs)
+    finally:
+        gc.callbacks.remove(counted)
+
+    # One run each at most: the collector's catching up as it resumes, once the step ends.
+    assert max(read, planning - read, writing_runs - planning) <= 1, runs
+    assert _task_count(session) == 2000
