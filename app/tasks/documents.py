@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, Date, bindparam, case, literal_column
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
+from app.db import among
 from app.models import TASK_DONE, Commitment, Organisation, Pillar, Plan, Task, TaskOwner
 from app.sqljson import (
     embedded_json,
@@ -116,7 +117,7 @@ def documents(session: Session, task_ids: Sequence[Any], today: date) -> dict[An
     """The documents of these tasks (TaskPublic as JSON text), by task id."""
     if not task_ids:
         return {}
-    statement = ROWS.where(col(Task.id).in_(task_ids))
+    statement = ROWS.where(among(session.get_bind().dialect, col(Task.id), task_ids))
     rows = session.connection().execute(statement, days(today)).all()
     return {task_id: document for document, _created_at, task_id in rows}
 

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from app import audit, events
 from app.changes import service as changes
-from app.db import Prepared, chunks, execute_prepared, prepare
+from app.db import Prepared, among, execute_prepared, prepare
 from app.errors import Forbidden, NotFound, invalid
 from app.history import service as history
 from app.i18n import N_
@@ -394,13 +394,15 @@ MUTABLE = (
 def moved_versions(session: Session, expected: dict[UUID, int]) -> dict[UUID, int | None]:
     """Lock the rows of these tasks (as `get` does for one) and give those whose version is no
     longer the one expected, with their version now (None: deleted meanwhile)."""
-    found: dict[UUID, int] = {}
-    ids = list(expected)
-    for chunk in chunks(ids):
-        statement = (
-            select(col(Task.id), col(Task.version)).where(col(Task.id).in_(chunk)).with_for_update()
-        )
-        found |= {row[0]: row[1] for row in session.connection().execute(statement)}
+    if not expected:
+        return {}
+    dialect = session.get_bind().dialect
+    statement = (
+        select(col(Task.id), col(Task.version))
+        .where(among(dialect, col(Task.id), list(expected)))
+        .with_for_update()
+    )
+    found: dict[UUID, int] = dict(session.connection().execute(statement).all())
     return {
         task_id: found.get(task_id) for task_id, v in expected.items() if found.get(task_id) != v
     }
@@ -495,13 +497,12 @@ def write_many(session: Session, batch: Batch, *, today: date) -> Written:
     connection = session.connection()
     execute_prepared(connection, batch.created)
     execute_prepared(connection, batch.updated)
-    for chunk in chunks(batch.owned):
-        connection.execute(sa.delete(TaskOwner).where(col(TaskOwner.task_id).in_(chunk)))
+    if batch.owned:
+        owned = among(connection.dialect, col(TaskOwner.task_id), batch.owned)
+        connection.execute(sa.delete(TaskOwner).where(owned))
     execute_prepared(connection, batch.owners)
     execute_prepared(connection, batch.history)
-    found: dict[UUID, str] = {}
-    for chunk in chunks([write.task.id for write in writes]):
-        found |= documents(session, chunk, today)
+    found = documents(session, [write.task.id for write in writes], today)
     feed = [
         changes.Entry(
             entity=ENTITY,

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, bindparam, insert
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlmodel import Session, col, select
 
-from app.db import execute_prepared, prepare, unit_of_work
+from app.db import among, execute_prepared, prepare, unit_of_work
 from app.models import (
     Change,
     History,
@@ -23,7 +23,7 @@ from app.models import (
     TaskOwner,
 )
 from app.sqljson import EncodedJSON
-from tests.factories import make_organisation
+from tests.factories import make_organisation, make_task
 
 AT = datetime(2027, 8, 17, 9, 30, tzinfo=timezone(timedelta(hours=7)))  # WIB
 AWKWARD = 'tab\there, new\nline, back\\slash, "quoted", \\N, Agustus ñ 🙂'
@@ -78,11 +78,11 @@ def test_json_text_bound_as_it_is_is_stored_as_that_document(db: Engine, session
     assert session.exec(select(Change.data)).one() == {"title": "Rancangan", "n": [1, 2]}
 
 
-def test_text_holding_a_nul_is_refused_as_a_data_error(db: Engine, session: Session) -> None:
-    with pytest.raises(DataError):
-        _written(db, insert(History), [_history(uuid4()), _history(uuid4(), note="a\x00b")])
+def test_text_holding_a_nul_is_refused_as_a_data_error_before_sending(db: Engine) -> None:
+    rows = [_history(uuid4()), _history(uuid4(), note="a\x00b")]
 
-    assert session.exec(select(History)).all() == []
+    with pytest.raises(DataError):
+        prepare(db.dialect, insert(History), rows)
 
 
 def test_a_row_that_breaks_a_constraint_is_an_integrity_error(db: Engine, session: Session) -> None:
@@ -109,3 +109,20 @@ def test_an_insert_of_no_rows_sends_nothing(db: Engine, session: Session) -> Non
     _written(db, insert(Task), [])
 
     assert session.exec(select(Task)).all() == []
+
+
+@pytest.mark.parametrize("count", [0, 1, 3000])
+def test_among_finds_exactly_the_ids_given_however_many(
+    db: Engine, session: Session, count: int
+) -> None:
+    organisation = make_organisation(session)
+    tasks = [make_task(session, lead=organisation) for _ in range(3)]
+    # Ids of no task pad the list: one parameter holds them all.
+    asked = [tasks[0].id, tasks[2].id][:count] + [uuid4() for _ in range(count - 2)]
+    both = among(db.dialect, col(Task.id), asked) & among(db.dialect, col(Task.id), asked[:1])
+
+    found = set(session.exec(select(Task.id).where(among(db.dialect, col(Task.id), asked))))
+    first = set(session.exec(select(Task.id).where(both)))
+
+    assert found == {task.id for task in tasks[:3:2]}.intersection(asked)
+    assert first == ({tasks[0].id} if count else set())
