@@ -196,8 +196,15 @@ def _record(
 
 
 def create(
-    session: Session, data: CommitmentCreate, *, actor: User | None, now: datetime
+    session: Session,
+    data: CommitmentCreate,
+    *,
+    actor: User | None,
+    now: datetime,
+    commitment_id: UUID | None = None,
 ) -> Commitment:
+    """A new commitment; `commitment_id`: the id it gets, chosen beforehand by a bulk writer
+    that planned tasks against it (a plan matrix's), a new one otherwise."""
     plan = plans.find(session, data.plan)
     if plan is None:
         raise invalid("plan", N_("No {entity} with that id or code."), entity="plan")
@@ -216,6 +223,8 @@ def create(
         created_at=now,
         updated_at=now,
     )
+    if commitment_id is not None:
+        commitment.id = commitment_id
     session.add(commitment)
     session.flush()
     _set_related(session, commitment, related)

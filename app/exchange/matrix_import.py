@@ -229,8 +229,8 @@ class Strategy:
 @dataclass
 class CommitmentPlan:
     """A commitment the file names, planned from the first row that names it. Its tasks are
-    planned with `planned_id`: its id, or for one the file adds an id chosen now, swapped for
-    the one it gets when it is written."""
+    planned with `planned_id`: its id, or for one the file adds the id chosen now, which it
+    is given when it is written."""
 
     row: int
     code: str
@@ -457,7 +457,8 @@ def _planned_commitment(
     lead: str | None,
 ) -> CommitmentPlan:
     """The commitment as its tasks are planned against: the one read, or a stand-in for the
-    one the file adds (known to the planner by its code and the id chosen here)."""
+    one the file adds, known to the planner by its code and the id chosen here, which writing
+    gives it."""
     if existing is not None:
         if lead is None and existing.lead_organisation_id is not None:
             known = matrix.organisations.by_id.get(existing.lead_organisation_id)
@@ -489,9 +490,9 @@ def _task(matrix: Matrix, task_row: Row, commitment: CommitmentPlan) -> tasks.Ta
 
 
 def write_structure(session: Session, planned: Planned, *, actor: User, now: datetime) -> None:
-    """Write the strategies and commitments through their services, each in a savepoint, and
-    point the planned tasks of added commitments at the ids they got; 422 listing every
-    refusal. Strategies first: a commitment names its strategy by code."""
+    """Write the strategies and commitments through their services, each in a savepoint (an
+    added commitment gets the id its tasks were planned with); 422 listing every refusal.
+    Strategies first: a commitment names its strategy by code."""
     failures: list[tuple[int, RowFailure]] = []
     target = session.get(Plan, planned.plan.id)
     assert target is not None  # planning read it; plans are never deleted
@@ -501,21 +502,14 @@ def write_structure(session: Session, planned: Planned, *, actor: User, now: dat
                 strategy.action = _write_strategy(session, target, strategy, planned, actor, now)
         except (ValidationError, AppError) as error:
             failures.append((strategy.row, _on(error, "strategy")))
-    given: dict[UUID, UUID] = {}
     for commitment in planned.commitments.values():
         try:
             with session.begin_nested():
-                written, commitment.action = _write_commitment(session, commitment, actor, now)
+                commitment.action = _write_commitment(session, commitment, actor, now)
         except (ValidationError, AppError) as error:
             failures.append((commitment.row, _on(error, "commitment")))
-            continue
-        given[commitment.planned_id] = written
     if failures:
         raise ImportInvalid(sorted(failures, key=lambda item: item[0]), planned.language)
-    for row in planned.rows:
-        if row.task is not None:
-            task = row.task.task
-            task.commitment_id = given.get(task.commitment_id, task.commitment_id)
 
 
 def _write_strategy(
@@ -544,16 +538,18 @@ def _write_strategy(
 
 def _write_commitment(
     session: Session, commitment: CommitmentPlan, actor: User, now: datetime
-) -> tuple[UUID, ImportAction]:
+) -> ImportAction:
     if isinstance(commitment.data, CommitmentCreate):
-        created = commitments.create(session, commitment.data, actor=actor, now=now)
-        return created.id, ImportAction.created
+        commitments.create(
+            session, commitment.data, actor=actor, now=now, commitment_id=commitment.planned_id
+        )
+        return ImportAction.created
     existing = session.get(Commitment, commitment.planned_id)
     if existing is None:
         raise NotFound("commitment")
     before = existing.version
     commitments.update(session, existing, commitment.data, actor_id=actor.id, now=now)
-    return existing.id, _action(False, existing.version != before)
+    return _action(False, existing.version != before)
 
 
 def reported(planned: Planned) -> list[MatrixRow]:

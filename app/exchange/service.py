@@ -97,22 +97,42 @@ def plan_rows(
     return Plan(done, writes, context.refs, actor, now, today, locale)
 
 
+@dataclass
+class Ready:
+    """A plan's statements made ready for writing, and what they add to the summary's tallies:
+    built before its transaction starts (SQLite's lock with it), holding nothing."""
+
+    batch: tasks.Batch
+    difference: tally.Difference
+
+
+def ready(session: Session, planned: Plan) -> Ready:
+    """Make a plan ready to write (`write`). It reads nothing: the session gives the dialect
+    and the work's day only."""
+    written = [item for _, item in planned.writes if item.expected is None or item.steps]
+    return Ready(
+        tasks.prepare_many(session, written, actor=planned.actor, now=planned.now),
+        tally.difference(
+            *planner.contributions(planned.refs, written), work_day(session) or planned.today
+        ),
+    )
+
+
 @paused()
-def write(session: Session, planned: Plan, *, kept: Sequence[changes.Entry] = ()) -> ImportReport:
-    """Write a plan in the session's transaction (the caller commits); `kept`: changes of the
-    same transaction whose feed rows come first (app.changes.service.deferred)."""
-    writes = [
-        (number, item) for number, item in planned.writes if item.expected is None or item.steps
-    ]
+def write(
+    session: Session,
+    planned: Plan,
+    *,
+    made: Ready | None = None,
+    kept: Sequence[changes.Entry] = (),
+) -> ImportReport:
+    """Write a plan in the session's transaction (the caller commits), made ready beforehand
+    (`ready`) or, before its first statement, here; `kept`: changes of the same transaction
+    whose feed rows come first (app.changes.service.deferred)."""
+    made = made or ready(session, planned)
     expected = {
         item.task.id: item.expected for _, item in planned.writes if item.expected is not None
     }
-    written = [item for _, item in writes]
-    # Built before the first statement, which starts the transaction (and takes SQLite's lock).
-    batch = tasks.prepare_many(session, written, actor=planned.actor, now=planned.now)
-    difference = tally.difference(
-        *planner.contributions(planned.refs, written), work_day(session) or planned.today
-    )
     moved = tasks.moved_versions(session, expected)
     if moved:
         failures: Failures = []
@@ -131,8 +151,8 @@ def write(session: Session, planned: Plan, *, kept: Sequence[changes.Entry] = ()
     # The locks that other writers take too come last, in the order every writer takes them:
     # the tasks' rows (above, and the writing), then the summary's tallies, then the change
     # feed's number and the outbox's version, each held until the commit.
-    finished = tasks.write_many(session, batch, today=planned.today)
-    tally.add_difference(session, difference)
+    finished = tasks.write_many(session, made.batch, today=planned.today)
+    tally.add_difference(session, made.difference)
     changes.record_many(session, kept)
     tasks.finish_many(session, finished)
     return planned.report(dry_run=False)
@@ -206,6 +226,10 @@ def write_matrix(session: Session, planned: MatrixPlan, *, dry_run: bool) -> Mat
     and commitments through their services, then its tasks as a task sheet's. A dry run writes
     the strategies and commitments in a savepoint it rolls back, to report what they would do."""
     tasks_plan = planned.tasks
+    # Made ready before the first statement, which starts the transaction: writing the
+    # strategies and commitments holds SQLite's lock already. A new commitment gets the id
+    # its tasks were planned with.
+    made = None if dry_run else ready(session, tasks_plan)
     outer = session.begin_nested() if dry_run else None
     try:
         # Their feed rows are numbered with the tasks', after the tasks' rows and the tallies
@@ -217,8 +241,8 @@ def write_matrix(session: Session, planned: MatrixPlan, *, dry_run: bool) -> Mat
     finally:
         if outer is not None:
             outer.rollback()
-    if not dry_run:
-        write(session, tasks_plan, kept=kept)
+    if made is not None:
+        write(session, tasks_plan, made=made, kept=kept)
     rows = matrix.reported(planned.structure)
     counted = _report(list(rows), dry_run=dry_run)
     return MatrixReport.model_validate(
