@@ -148,6 +148,12 @@ def test_planning_reads_only_and_the_writing_takes_the_shared_locks_last(
     assert len(read) < 15  # a handful of bulk reads, not some per row
     assert any("from tally_day" in sql for sql in written)
     assert sum(_bulk_insert_into("task", sql) for sql in written) == 1
+    # The update sets what the row changed (the title and status, so the version and time
+    # too), not every column: an index on a column set is rewritten even when its value stays.
+    (updated,) = [sql for sql in written if sql.startswith("update task ")]
+    assigned = re.findall(r"(\w+)=", updated.split(" where ")[0])
+    assert {"title", "status", "version", "updated_at"} <= set(assigned)
+    assert not {"due_date", "priority", "description", "assignee_id"} & set(assigned)
     assert _task_count(session) == 21
     # Other writers wait for the tallies' and the feed's locks: taken after every other write,
     # in the order every writer takes them (tasks, tallies, data version, outbox version).
