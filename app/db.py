@@ -189,6 +189,10 @@ def _sqlite_engine(database_url: str, **kwargs: Any) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=15000")
+        # 32 MiB of page cache (the default is 2): a bulk write's pages stay in memory until
+        # its commit instead of spilling to the log on the way, in the lock every writer
+        # waits for. Pages are cached as they are used, so a small database uses less.
+        cursor.execute("PRAGMA cache_size=-32768")
         cursor.close()
 
     @event.listens_for(engine, "before_cursor_execute")
