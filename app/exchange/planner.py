@@ -21,7 +21,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlmodel import Session, col, select
 
 from app import events
-from app.db import chunks
+from app.db import among, chunks
 from app.errors import AppError, Forbidden, invalid
 from app.exchange.cells import Problem, Row
 from app.exchange.problems import Owners, RowFailure, explained, failure
@@ -128,13 +128,13 @@ def load(session: Session, rows: list[Row], actor: User) -> References:
     owners: dict[UUID, ResolvedOwners] = {task_id: [] for task_id in task_ids}
     organisations = list(session.exec(select(Organisation)))
     by_id = {organisation.id: organisation for organisation in organisations}
-    for chunk in chunks(task_ids):
-        found_tasks |= {
-            task.id: task for task in session.exec(select(Task).where(col(Task.id).in_(chunk)))
-        }
+    if task_ids:
+        dialect = session.get_bind().dialect
+        named = select(Task).where(among(dialect, col(Task.id), task_ids))
+        found_tasks = {task.id: task for task in session.exec(named)}
         owned = session.exec(
             select(TaskOwner.task_id, TaskOwner.organisation_id, TaskOwner.role)
-            .where(col(TaskOwner.task_id).in_(chunk))
+            .where(among(dialect, col(TaskOwner.task_id), task_ids))
             .order_by(col(TaskOwner.role), col(TaskOwner.organisation_id))
         )
         for task_id, organisation_id, role in owned:

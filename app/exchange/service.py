@@ -243,14 +243,10 @@ def write_matrix(session: Session, planned: MatrixPlan, *, dry_run: bool) -> Mat
             outer.rollback()
     if made is not None:
         write(session, tasks_plan, made=made, kept=kept)
-    rows = matrix.reported(planned.structure)
-    counted = _report(list(rows), dry_run=dry_run)
+    rows = _dry(matrix.reported(planned.structure), dry_run=dry_run)
+    counted = _counted(list(rows), dry_run=dry_run)
     return MatrixReport.model_validate(
-        {
-            **dict(counted),
-            "plan": planned.structure.plan.code,
-            "rows": _dry(rows, dry_run=dry_run),
-        }
+        {**dict(counted), "plan": planned.structure.plan.code, "rows": rows}
     )
 
 
@@ -286,7 +282,11 @@ def _dry(done: list[Reported], *, dry_run: bool) -> list[Reported]:
 
 
 def _report(done: list[ImportedRow], *, dry_run: bool) -> ImportReport:
-    done = _dry(done, dry_run=dry_run)
+    return _counted(_dry(done, dry_run=dry_run), dry_run=dry_run)
+
+
+def _counted(done: list[ImportedRow], *, dry_run: bool) -> ImportReport:
+    """The report of these rows, as they are reported (`_dry` made already)."""
     count = {action: sum(row.action is action for row in done) for action in ImportAction}
     return ImportReport(
         dry_run=dry_run,
