@@ -22,6 +22,7 @@ from sqlalchemy import (
     Dialect,
     Engine,
     Insert,
+    String,
     Table,
     Uuid,
     any_,
@@ -35,6 +36,7 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.selectable import NamedFromClause
 from sqlmodel import Session, create_engine
 from starlette.concurrency import run_in_threadpool
 
@@ -154,6 +156,29 @@ def among(
     # The hex form in which SQLAlchemy's Uuid stores an id where there is no native type.
     listed = func.json_each(bindparam(None, json.dumps([value.hex for value in ids])))
     return column.in_(select(listed.table_valued("value").c.value))
+
+
+def numbered(dialect: Dialect, items: Sequence[tuple[UUID, str]]) -> NamedFromClause:
+    """A table of (id, label) pairs in one parameter, with each one's `position` in `items`
+    from 0: unnest WITH ORDINALITY on PostgreSQL, json_each on SQLite (see `among`)."""
+    if dialect.name == "postgresql":
+        ids = bindparam(None, [item[0] for item in items], type_=ARRAY(Uuid()))
+        labels = bindparam(None, [item[1] for item in items], type_=ARRAY(String()))
+        table = (
+            func.unnest(ids, labels)
+            .table_valued("id", "label", with_ordinality="ordinal")
+            .render_derived(name="listed")
+        )
+        return select((table.c.ordinal - 1).label("position"), table.c.id, table.c.label).subquery(
+            "numbered"
+        )
+    pairs = json.dumps([[item[0].hex, item[1]] for item in items])
+    each = func.json_each(bindparam(None, pairs)).table_valued("key", "value")
+    return select(
+        each.c.key.label("position"),
+        func.json_extract(each.c.value, "$[0]").label("id"),
+        func.json_extract(each.c.value, "$[1]").label("label"),
+    ).subquery("numbered")
 
 
 def chunks(values: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:

@@ -3,15 +3,26 @@ that dashboards poll passes each row's document on as it is (app.http.json_respo
 everything else validates it into TaskPublic (publics)."""
 
 from collections.abc import Mapping, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
-from sqlalchemy import ColumnElement, Date, bindparam, case, literal_column
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Dialect,
+    Select,
+    bindparam,
+    case,
+    literal,
+    literal_column,
+)
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
-from app.db import among
+from app.db import among, numbered
 from app.models import TASK_DONE, Commitment, Organisation, Pillar, Plan, Task, TaskOwner
+from app.models.base import UTCDateTime
 from app.sqljson import (
     embedded_json,
     iso_date,
@@ -64,37 +75,36 @@ _SCHEDULE = case(
     (col(Task.due_date) <= bindparam("soon", type_=Date), key(Schedule.due_soon.value)),
     else_=key(Schedule.on_track.value),
 )
-# TaskPublic, its fields in the same order.
-DOCUMENT = json_text(
-    _object(
-        id=uuid_text(Task.id),
-        commitment=_object(
-            id=uuid_text(Commitment.id),
-            code=col(Commitment.code),
-            title_en=col(Commitment.title_en),
-            title_id=col(Commitment.title_id),
-        ),
-        plan=_object(id=uuid_text(Plan.id), code=col(Plan.code)),
-        pillar=nullable(
-            col(Pillar.id).is_(None), _object(id=uuid_text(Pillar.id), code=col(Pillar.code))
-        ),
-        title=col(Task.title),
-        description=col(Task.description),
-        status=col(Task.status),
-        progress=col(Task.progress),
-        start_date=iso_date(Task.start_date),
-        due_date=iso_date(Task.due_date),
-        slips=col(Task.slips),
-        priority=col(Task.priority),
-        owners=_OWNERS,
-        assignee_id=uuid_text(Task.assignee_id),
-        reminder_policy=embedded_json(Task.reminder_policy),
-        schedule=_SCHEDULE,
-        version=col(Task.version),
-        created_at=iso_instant(Task.created_at),
-        updated_at=iso_instant(Task.updated_at),
-    )
-).label("document")
+# TaskPublic, its fields in the same order: as JSON (DOCUMENT_JSON), and as its text.
+DOCUMENT_JSON = _object(
+    id=uuid_text(Task.id),
+    commitment=_object(
+        id=uuid_text(Commitment.id),
+        code=col(Commitment.code),
+        title_en=col(Commitment.title_en),
+        title_id=col(Commitment.title_id),
+    ),
+    plan=_object(id=uuid_text(Plan.id), code=col(Plan.code)),
+    pillar=nullable(
+        col(Pillar.id).is_(None), _object(id=uuid_text(Pillar.id), code=col(Pillar.code))
+    ),
+    title=col(Task.title),
+    description=col(Task.description),
+    status=col(Task.status),
+    progress=col(Task.progress),
+    start_date=iso_date(Task.start_date),
+    due_date=iso_date(Task.due_date),
+    slips=col(Task.slips),
+    priority=col(Task.priority),
+    owners=_OWNERS,
+    assignee_id=uuid_text(Task.assignee_id),
+    reminder_policy=embedded_json(Task.reminder_policy),
+    schedule=_SCHEDULE,
+    version=col(Task.version),
+    created_at=iso_instant(Task.created_at),
+    updated_at=iso_instant(Task.updated_at),
+)
+DOCUMENT = json_text(DOCUMENT_JSON).label("document")
 # A page of tasks: each one's document, and the page key (app.tasks.query.PAGE_KEY).
 ROWS = (
     sa_select(DOCUMENT, col(Task.created_at), col(Task.id))
@@ -102,6 +112,28 @@ ROWS = (
     .join(Plan, col(Plan.id) == col(Commitment.plan_id))
     .outerjoin(Pillar, col(Pillar.id) == col(Commitment.pillar_id))
 )
+
+
+def feed_rows(
+    dialect: Dialect, entity: str, written: Sequence[tuple[UUID, str]], at: datetime
+) -> Select[Any]:
+    """The change feed's rows of these tasks (id, action), one each in their order, as
+    app.changes.service.record_selected takes them: each one's position from 0, the entity,
+    the task's id, the action, its version and document, and `at`. Executed with `days`."""
+    listed = numbered(dialect, written)
+    return (
+        ROWS.with_only_columns(
+            listed.c.position,
+            literal(entity).label("entity"),
+            col(Task.id).label("entity_id"),
+            listed.c.label.label("action"),
+            col(Task.version).label("version"),
+            DOCUMENT_JSON.label("data"),
+            literal(at, UTCDateTime()).label("at"),
+        )
+        .join(listed, listed.c.id == col(Task.id))
+        .order_by(listed.c.position)
+    )
 
 
 def days(today: date) -> Mapping[str, date]:

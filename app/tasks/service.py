@@ -3,14 +3,14 @@ domain event in the caller's transaction; nothing here commits."""
 
 import dataclasses
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, overload
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy import bindparam, insert
+from sqlalchemy import Select, bindparam, insert
 from sqlalchemy import inspect as sa_inspect
 from sqlmodel import Session, col, select
 
@@ -23,7 +23,7 @@ from app.i18n import N_
 from app.models import Commitment, History, Role, Task, TaskOwner, TaskStatus, User
 from app.plans.service import coordinates
 from app.tasks import progress, query, references, transitions
-from app.tasks.documents import documents
+from app.tasks.documents import days, documents, feed_rows
 from app.tasks.query import ENTITY
 from app.tasks.references import ResolvedOwners
 from app.tasks.schemas import HistoryPublic, TaskCreate, TaskPublic, TaskUpdate
@@ -426,10 +426,12 @@ class Batch:
 @dataclass
 class Written:
     """What `write_many` leaves to `finish_many`: the change feed's rows (one per task, its
-    last version, its document as the database wrote it) and the version scopes the events'
-    subscribers moved."""
+    last version, in the order written; their documents made by the database as they are
+    inserted) and the version scopes the events' subscribers moved."""
 
-    feed: list[changes.Entry]
+    feed: Select[Any] | None
+    count: int
+    parameters: Mapping[str, Any]
     moved: set[str]
 
 
@@ -503,7 +505,7 @@ def write_many(session: Session, batch: Batch, *, today: date) -> Written:
     last, in the order every writer takes them, and are held for the end of the write only."""
     writes = batch.writes
     if not writes:
-        return Written([], set())
+        return Written(None, 0, {}, set())
     connection = session.connection()
     execute_prepared(connection, batch.created)
     for updated in batch.updated:
@@ -513,38 +515,39 @@ def write_many(session: Session, batch: Batch, *, today: date) -> Written:
         connection.execute(sa.delete(TaskOwner).where(owned))
     execute_prepared(connection, batch.owners)
     execute_prepared(connection, batch.history)
-    found = documents(session, [write.task.id for write in writes], today)
-    feed = [
-        changes.Entry(
-            entity=ENTITY,
-            entity_id=write.task.id,
-            action="created" if write.expected is None else "updated",
-            version=write.task.version,
-            document=found[write.task.id],
-            at=batch.now,
-        )
-        for write in writes
+    written = [
+        (write.task.id, "created" if write.expected is None else "updated") for write in writes
     ]
+    ids = [task_id for task_id, _ in written]
     published = _Published(
-        [(kind, found[write.task.id], extra) for write in writes for kind, extra in write.published]
+        [(kind, write.task.id, extra) for write in writes for kind, extra in write.published],
+        lambda: documents(session, ids, today),
     )
-    return Written(feed, events.publish_many(session, published, batch.now))
+    feed = feed_rows(connection.dialect, ENTITY, written, batch.now)
+    moved = events.publish_many(session, published, batch.now)
+    return Written(feed, len(written), days(today), moved)
 
 
 def finish_many(session: Session, written: Written) -> None:
     """The end of a bulk write: the change feed's rows, numbered in one bump, then the versions
     the events moved. Their rows stay locked until the transaction ends."""
-    changes.record_many(session, written.feed)
+    if written.feed is not None:
+        changes.record_selected(session, written.feed, written.count, written.parameters)
     events.settle(session, written.moved)
 
 
 class _Published(Sequence[events.Event]):
     """A bulk write's events, each one's payload made when it is read: the task's document
-    (JSON text) decoded, beside what the event says besides. A subscriber with nothing to
-    deliver reads none."""
+    (read for all the tasks at the first payload read), beside what the event says besides.
+    A subscriber with nothing to deliver reads none, and then no document is read."""
 
-    def __init__(self, items: list[tuple[str, str, dict[str, Any]]]) -> None:
-        self._items = items
+    def __init__(
+        self,
+        items: list[tuple[str, UUID, dict[str, Any]]],
+        read: Callable[[], dict[Any, str]],
+        found: dict[Any, str] | None = None,
+    ) -> None:
+        self._items, self._read, self._found = items, read, found
 
     def __len__(self) -> int:
         return len(self._items)
@@ -557,6 +560,11 @@ class _Published(Sequence[events.Event]):
 
     def __getitem__(self, index: int | slice) -> events.Event | Sequence[events.Event]:
         if isinstance(index, slice):
-            return _Published(self._items[index])
-        kind, document, extra = self._items[index]
-        return kind, {"task": json.loads(document), **extra}
+            return _Published(self._items[index], self._documents)
+        kind, task_id, extra = self._items[index]
+        return kind, {"task": json.loads(self._documents()[task_id]), **extra}
+
+    def _documents(self) -> dict[Any, str]:
+        if self._found is None:
+            self._found = self._read()
+        return self._found

@@ -2,6 +2,7 @@
 with bulk reads and no lock, then written in one short transaction of bulk statements."""
 
 import gc
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -16,6 +17,7 @@ from app.exchange import files, service
 from app.exchange.problems import ImportInvalid
 from app.exchange.schemas import ImportAction
 from app.models import Change, Commitment, History, Task, TaskOwner, WebhookDelivery
+from app.tasks.documents import documents
 from app.webhooks import service as webhooks
 from tests.conftest import NOW
 from tests.exchange.matrix_support import matrix_csv
@@ -167,7 +169,13 @@ def test_planning_reads_only_and_the_writing_takes_the_shared_locks_last(
     versions = [n for n, sql in enumerate(written) if _touching(sql, ("data_version",))]
     assert tallies < versions[0]
     assert len(versions) == 2  # the feed's, then the outbox's
-    assert len(fresh(session).exec(select(WebhookDelivery)).all()) == 21
+    deliveries = fresh(session).exec(select(WebhookDelivery)).all()
+    assert len(deliveries) == 21
+    # Each payload carries its task as the API gives it, read once the subscriber asks.
+    assert {d.payload["data"]["task"]["title"] for d in deliveries} == {
+        *(f"Tugas {n:05d}" for n in range(20)),
+        "Draft the reporting guideline",
+    }
 
 
 def test_a_plan_matrix_is_planned_reading_only_and_its_tasks_written_in_bulk(
@@ -270,3 +278,40 @@ def test_reading_planning_and_writing_an_import_run_no_garbage_collection(
     # One run each at most: the collector's catching up as it resumes, once the step ends.
     assert max(read, planning - read, writing_runs - planning) <= 1, runs
     assert _task_count(session) == 2000
+
+
+def test_the_feed_rows_of_an_import_carry_each_task_as_the_api_gives_it_in_row_order(
+    db: Engine, session: Session
+) -> None:
+    w = world(session)
+    task = make_task(session, commitment=w.commitment, lead=w.ministry)
+    content = csv_file(
+        new_row(w, title="Pertama"),
+        new_row(
+            w,
+            id=str(task.id),
+            version="1",
+            status="in_progress",
+            title="Kedua",
+            due_date=str(task.due_date or ""),
+        ),
+        new_row(w, title="Ketiga 🚸", due_date="17/08/2027"),
+    )
+    table = files.read(files.Upload(content, "text/csv"), LIMITS)
+    with unit_of_work(db, write=False) as reading:
+        planned = service.plan_rows(reading, table, actor=w.user, locale="id", now=NOW, today=TODAY)
+    with unit_of_work(db, today=TODAY) as writing:
+        service.write(writing, planned)
+
+    feed = fresh(session).exec(select(Change).order_by(col(Change.seq))).all()
+    ids = [change.entity_id for change in feed]
+    expected = documents(fresh(session), ids, TODAY)
+    assert [(c.entity, c.action, c.version) for c in feed] == [
+        ("task", "created", 1),
+        ("task", "updated", 3),  # retitled, then started: two steps
+        ("task", "created", 1),
+    ]
+    assert [c.data["title"] for c in feed] == ["Pertama", "Kedua", "Ketiga 🚸"]
+    assert [c.data for c in feed] == [json.loads(expected[task_id]) for task_id in ids]
+    assert {c.at for c in feed} == {NOW}
+    assert [c.seq for c in feed] == list(range(feed[0].seq, feed[0].seq + 3))
