@@ -498,9 +498,10 @@ def _update_of(names: tuple[str, ...]) -> sa.Update:
 
 def write_many(session: Session, batch: Batch, *, today: date) -> Written:
     """Write tasks checked beforehand in a few statements: the tasks, their owners, history and
-    events (the webhook outbox's rows), and read the documents of the change feed's rows.
-    The caller has locked and checked the versions (`moved_versions`); this takes no lock
-    that other writers wait for but those tasks' rows. It then adds the summary's difference
+    events (the webhook outbox's rows), and select the change feed's rows, which the database
+    makes, documents and all, when `finish_many` inserts them. The caller has locked and
+    checked the versions (`moved_versions`); this takes no lock that other writers wait for
+    but those tasks' rows. It then adds the summary's difference
     (app.dashboard.tally.add_difference) and ends with `finish_many`: the shared locks come
     last, in the order every writer takes them, and are held for the end of the write only."""
     writes = batch.writes
@@ -529,8 +530,9 @@ def write_many(session: Session, batch: Batch, *, today: date) -> Written:
 
 
 def finish_many(session: Session, written: Written) -> None:
-    """The end of a bulk write: the change feed's rows, numbered in one bump, then the versions
-    the events moved. Their rows stay locked until the transaction ends."""
+    """The end of a bulk write: the change feed's rows, numbered in one bump and inserted in
+    one statement, then the versions the events moved. Their rows stay locked until the
+    transaction ends."""
     if written.feed is not None:
         changes.record_selected(session, written.feed, written.count, written.parameters)
     events.settle(session, written.moved)
