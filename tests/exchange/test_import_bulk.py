@@ -311,7 +311,7 @@ def test_the_feed_rows_of_an_import_carry_each_task_as_the_api_gives_it_in_row_o
         ("task", "updated", 3),  # retitled, then started: two steps
         ("task", "created", 1),
     ]
-    assert [c.data["title"] for c in feed] == ["Pertama", "Kedua", "Ketiga 🚸"]
+    assert [(c.data or {}).get("title") for c in feed] == ["Pertama", "Kedua", "Ketiga 🚸"]
     assert [c.data for c in feed] == [json.loads(expected[task_id]) for task_id in ids]
     assert {c.at for c in feed} == {NOW}
     assert [c.seq for c in feed] == list(range(feed[0].seq, feed[0].seq + 3))
