@@ -10,13 +10,14 @@ A revision that changes stored values on purpose (a rename, a new format) says s
 import hashlib
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import pytest
-from sqlalchemy import Connection, MetaData, Table, select
+from sqlalchemy import Connection, Engine, MetaData, Table, select
 from sqlalchemy.exc import IntegrityError
 
 from app import migrate
@@ -68,9 +69,27 @@ def _fill(connection: Connection) -> None:
     assert set(tables) == set(ROWS), "every table of 0001 gets representative rows"
     dialect = connection.dialect.name
     for name in ROWS:  # parents before children
-        rows = [{key: _bind(value, dialect) for key, value in row.items()} for row in ROWS[name]]
+        rows = [_bound(row, dialect) for row in ROWS[name]]
         assert set(rows[0]) == set(tables[name].columns.keys()), f"every column of {name}"
         connection.execute(tables[name].insert(), rows)
+
+
+def _bound(row: dict[str, Any], dialect: str) -> dict[str, Any]:
+    return {key: _bind(value, dialect) for key, value in row.items()}
+
+
+@contextmanager
+def _filled(database_url: str, revision: str = "head") -> Iterator[Engine]:
+    """The database made at 0001, filled as one in the field, then upgraded to `revision`."""
+    migrate.upgrade(database_url, INITIAL)
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            _fill(connection)
+        migrate.upgrade(database_url, revision)
+        yield engine
+    finally:
+        engine.dispose()
 
 
 def _kept(connection: Connection, name: str, table: Table) -> list[tuple[Any, ...]]:
@@ -90,18 +109,10 @@ def _wanted(name: str) -> list[tuple[Any, ...]]:
 
 
 def test_upgrade_from_0001_keeps_every_row_and_value(empty_database: str) -> None:
-    migrate.upgrade(empty_database, INITIAL)
-    engine = make_engine(empty_database)
-    try:
-        with engine.begin() as connection:
-            _fill(connection)
-        migrate.upgrade(empty_database)
-        with engine.connect() as connection:
-            tables = _tables(connection)
-            for name in ROWS:
-                assert (name, _kept(connection, name, tables[name])) == (name, _wanted(name))
-    finally:
-        engine.dispose()
+    with _filled(empty_database) as engine, engine.connect() as connection:
+        tables = _tables(connection)
+        for name in ROWS:
+            assert (name, _kept(connection, name, tables[name])) == (name, _wanted(name))
 
 
 def test_the_initial_migration_is_frozen() -> None:
@@ -115,12 +126,7 @@ def test_reminders_of_0001_become_task_reminders_keyed_on_their_task(
 ) -> None:
     """Revision 0008 keys reminders on a subject: a reminder scheduled before the upgrade
     keeps its key, so a pass after it cannot schedule the same reminder again."""
-    migrate.upgrade(empty_database, INITIAL)
-    engine = make_engine(empty_database)
-    try:
-        with engine.begin() as connection:
-            _fill(connection)
-        migrate.upgrade(empty_database)
+    with _filled(empty_database) as engine:
         with engine.connect() as connection:
             reminder = _tables(connection)["reminder"]
             columns = ("id", "subject", "subject_id", "task_id", "commitment_id", "period")
@@ -145,11 +151,9 @@ def test_reminders_of_0001_become_task_reminders_keyed_on_their_task(
             "subject": "task",
             "subject_id": old["task_id"],
         }
-        values = {key: _bind(value, engine.dialect.name) for key, value in again.items()}
+        values = _bound(again, engine.dialect.name)
         with pytest.raises(IntegrityError), engine.begin() as connection:
             connection.execute(reminder.insert(), [values])
-    finally:
-        engine.dispose()
 
 
 def _revision_before(number: str) -> str:
@@ -167,12 +171,7 @@ def test_reports_filed_before_evidence_files_keep_their_rows(empty_database: str
     """Revision 0009 adds `report_file`: a report filed before it keeps every value, and takes
     evidence files after it; going back down drops the files only."""
     before = _revision_before("0009")
-    migrate.upgrade(empty_database, INITIAL)
-    engine = make_engine(empty_database)
-    try:
-        with engine.begin() as connection:
-            _fill(connection)
-        migrate.upgrade(empty_database, before)
+    with _filled(empty_database, before) as engine:
         dialect = engine.dialect.name
         at = datetime(2026, 12, 1, tzinfo=UTC)
         report = {
@@ -198,7 +197,7 @@ def test_reports_filed_before_evidence_files_keep_their_rows(empty_database: str
         }
         with engine.begin() as connection:
             table = _tables(connection)["report"]
-            connection.execute(table.insert(), {k: _bind(v, dialect) for k, v in report.items()})
+            connection.execute(table.insert(), _bound(report, dialect))
 
         migrate.upgrade(empty_database)
 
@@ -221,16 +220,12 @@ def test_reports_filed_before_evidence_files_keep_their_rows(empty_database: str
                 "storage_key": f"reports/{REPORT.hex}/{REPORT_FILE.hex}",
                 "uploader_id": None,
             }
-            connection.execute(
-                tables["report_file"].insert(), {k: _bind(v, dialect) for k, v in row.items()}
-            )
+            connection.execute(tables["report_file"].insert(), _bound(row, dialect))
         migrate.downgrade(empty_database, before)
         with engine.connect() as connection:
             tables = _tables(connection)
             assert "report_file" not in tables
             assert len(connection.execute(select(tables["report"])).all()) == 1
-    finally:
-        engine.dispose()
 
 
 DONE_TASK = UUID("00000000-0000-4000-8000-00000000a003")
@@ -241,12 +236,7 @@ def test_owner_tally_cells_keep_their_counts_and_sum_their_slips(empty_database:
     cell: the open task of 0001 (slipped twice) in its cell, a completed one (three times) in
     the done cell; every other value stays, and going back down drops the column only."""
     before = _revision_before("0010")
-    migrate.upgrade(empty_database, INITIAL)
-    engine = make_engine(empty_database)
-    try:
-        with engine.begin() as connection:
-            _fill(connection)
-        migrate.upgrade(empty_database, before)
+    with _filled(empty_database, before) as engine:
         dialect = engine.dialect.name
         (task,), (cell,) = ROWS["task"], ROWS["owner_tally"]
         done_cell = {**cell, "role": "support", "done": True, "due_year": 0, "overdue": 0}
@@ -259,9 +249,7 @@ def test_owner_tally_cells_keep_their_counts_and_sum_their_slips(empty_database:
                 ("task_owner", {**owner, "role": "support"}),
                 ("owner_tally", done_cell),
             ):
-                connection.execute(
-                    tables[name].insert(), {k: _bind(v, dialect) for k, v in row.items()}
-                )
+                connection.execute(tables[name].insert(), _bound(row, dialect))
             connection.execute(
                 tables["task"].update().where(tables["task"].c.id == _bind(TASK, dialect)),
                 {"slips": 2},
@@ -278,5 +266,3 @@ def test_owner_tally_cells_keep_their_counts_and_sum_their_slips(empty_database:
         assert cells() == [{**cell, "slips": 2}, {**done_cell, "slips": 3}]
         migrate.downgrade(empty_database, before)
         assert cells() == [cell, done_cell]
-    finally:
-        engine.dispose()
