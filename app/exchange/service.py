@@ -52,7 +52,6 @@ Failures = list[tuple[int, RowFailure]]
 class Plan:
     """The checked rows of an import and what writing them does."""
 
-    rows: list[ImportedRow]
     writes: list[tuple[int, tasks.TaskWrite]]  # (row number, the write), in row order
     refs: planner.References
     actor: User
@@ -61,7 +60,8 @@ class Plan:
     locale: str
 
     def report(self, *, dry_run: bool) -> ImportReport:
-        return _report(self.rows, dry_run=dry_run)
+        done = [_imported(number, write) for number, write in self.writes]
+        return _counted(_dry(done, dry_run=dry_run), dry_run=dry_run)
 
 
 @paused()
@@ -82,7 +82,6 @@ def plan_rows(
             parsed.append(row)
     context = Context(planner.load(session, parsed, actor), actor, now, today)
     seen: dict[UUID, int] = {}
-    done: list[ImportedRow] = []
     writes: list[tuple[int, tasks.TaskWrite]] = []
     for row in parsed:
         try:
@@ -91,10 +90,9 @@ def plan_rows(
             failures.append((row.number, failed))
             continue
         writes.append((row.number, write))
-        done.append(_imported(row.number, write))
     if failures:
         raise ImportInvalid(sorted(failures, key=lambda item: item[0]), locale)
-    return Plan(done, writes, context.refs, actor, now, today, locale)
+    return Plan(writes, context.refs, actor, now, today, locale)
 
 
 @dataclass
@@ -119,17 +117,20 @@ def ready(session: Session, planned: Plan) -> Ready:
 
 
 @paused()
-def write(
-    session: Session,
-    planned: Plan,
-    *,
-    made: Ready | None = None,
-    kept: Sequence[changes.Entry] = (),
-) -> ImportReport:
-    """Write a plan in the session's transaction (the caller commits), made ready beforehand
-    (`ready`) or, before its first statement, here; `kept`: changes of the same transaction
-    whose feed rows come first (app.changes.service.deferred)."""
-    made = made or ready(session, planned)
+def write(session: Session, planned: Plan) -> ImportReport:
+    """Write a plan in the session's transaction (the caller commits). Its report is made
+    first: on SQLite the transaction holds the lock every writer waits for."""
+    report = planned.report(dry_run=False)
+    _write(session, planned, ready(session, planned))
+    return report
+
+
+def _write(
+    session: Session, planned: Plan, made: Ready, kept: Sequence[changes.Entry] = ()
+) -> None:
+    """Write a plan made ready (`ready`) before its transaction's first statement; `kept`:
+    changes of the same transaction whose feed rows come first
+    (app.changes.service.deferred)."""
     expected = {
         item.task.id: item.expected for _, item in planned.writes if item.expected is not None
     }
@@ -155,7 +156,6 @@ def write(
     tally.add_difference(session, made.difference)
     changes.record_many(session, kept)
     tasks.finish_many(session, finished)
-    return planned.report(dry_run=False)
 
 
 def run(
@@ -216,8 +216,7 @@ def plan_matrix(
     if failures:
         raise ImportInvalid(failures, locale)
     writes = [(row.number, row.task) for row in structure.rows if row.task is not None]
-    done = [_imported(number, write) for number, write in writes]
-    return MatrixPlan(structure, Plan(done, writes, structure.refs, actor, now, today, locale))
+    return MatrixPlan(structure, Plan(writes, structure.refs, actor, now, today, locale))
 
 
 @paused()
@@ -242,7 +241,7 @@ def write_matrix(session: Session, planned: MatrixPlan, *, dry_run: bool) -> Mat
         if outer is not None:
             outer.rollback()
     if made is not None:
-        write(session, tasks_plan, made=made, kept=kept)
+        _write(session, tasks_plan, made, kept)
     rows = _dry(matrix.reported(planned.structure), dry_run=dry_run)
     counted = _counted(list(rows), dry_run=dry_run)
     return MatrixReport.model_validate(
@@ -279,10 +278,6 @@ def _dry(done: list[Reported], *, dry_run: bool) -> list[Reported]:
         else row
         for row in done
     ]
-
-
-def _report(done: list[ImportedRow], *, dry_run: bool) -> ImportReport:
-    return _counted(_dry(done, dry_run=dry_run), dry_run=dry_run)
 
 
 def _counted(done: list[ImportedRow], *, dry_run: bool) -> ImportReport:
