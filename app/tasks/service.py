@@ -417,7 +417,7 @@ class Batch:
     writes: list[TaskWrite]
     created: Prepared
     updated: list[Prepared]  # one statement for each set of columns that the updates change
-    owned: list[UUID]  # the tasks whose owners are replaced
+    owned: list[UUID]  # the tasks whose owners are replaced (new tasks have none to delete)
     owners: Prepared
     history: Prepared
     now: datetime
@@ -467,7 +467,11 @@ def prepare_many(session: Session, writes: list[TaskWrite], *, actor: User, now:
             [write.task.model_dump() for write in writes if write.expected is None],
         ),
         updated=[prepare(dialect, _update_of(names), rows) for names, rows in updates.items()],
-        owned=[write.task.id for write in writes if write.owners is not None],
+        owned=[
+            write.task.id
+            for write in writes
+            if write.owners is not None and write.expected is not None  # a new task has none
+        ],
         owners=prepare(
             dialect,
             insert(TaskOwner),

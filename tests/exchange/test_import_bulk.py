@@ -4,8 +4,9 @@ with bulk reads and no lock, then written in one short transaction of bulk state
 import gc
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
+from uuid import UUID
 
 import pytest
 from fastapi.testclient import TestClient
@@ -176,6 +177,51 @@ def test_planning_reads_only_and_the_writing_takes_the_shared_locks_last(
         *(f"Tugas {n:05d}" for n in range(20)),
         "Draft the reporting guideline",
     }
+
+
+def test_owners_are_deleted_only_for_the_updated_tasks_whose_owners_change(
+    db: Engine, session: Session
+) -> None:
+    w = world(session)
+    kept = make_task(session, commitment=w.commitment, lead=w.ministry)
+    moved = make_task(session, commitment=w.commitment, lead=w.ministry)
+    content = csv_file(
+        *_rows(w, 20),
+        new_row(w, id=str(kept.id), version="1", title="Retitled, same owners"),
+        new_row(w, id=str(moved.id), version="1", lead_owner=w.ngo.code),
+    )
+    table = files.read(files.Upload(content, "text/csv"), LIMITS)
+    with unit_of_work(db, write=False) as reading:
+        planned = service.plan_rows(reading, table, actor=w.user, locale="en", now=NOW, today=TODAY)
+    deletions: list[object] = []
+
+    def record(*args: object) -> None:
+        if str(args[2]).lower().startswith("delete from task_owner"):
+            deletions.append(args[3])
+
+    event.listen(db, "before_cursor_execute", record)
+    try:
+        with unit_of_work(db, today=TODAY) as writing:
+            service.write(writing, planned)
+    finally:
+        event.remove(db, "before_cursor_execute", record)
+
+    # New tasks have no owners to delete, and the kept task's owners stay as they are.
+    assert [_ids_in(parameters) for parameters in deletions] == [{moved.id}]
+    owners = set(fresh(session).exec(select(TaskOwner.task_id, TaskOwner.organisation_id)))
+    assert {(moved.id, w.ngo.id), (kept.id, w.ministry.id)} <= owners
+    assert len(owners) == 2 + 20 * 2  # and each new task's lead and support
+
+
+def _ids_in(parameters: object) -> set[UUID]:
+    """The ids a statement's parameters list (app.db.among: an array, or a JSON array)."""
+    values = parameters.values() if isinstance(parameters, dict) else parameters
+    assert isinstance(values, Iterable)
+    ids: set[UUID] = set()
+    for value in values:
+        items = json.loads(value) if isinstance(value, str) else value
+        ids |= {UUID(str(item)) for item in items}
+    return ids
 
 
 def test_a_plan_matrix_is_planned_reading_only_and_its_tasks_written_in_bulk(
