@@ -552,11 +552,16 @@ def _write_commitment(
     return _action(False, existing.version != before)
 
 
-def reported(planned: Planned) -> list[MatrixRow]:
+def reported(planned: Planned, before: list[MatrixRow] | None = None) -> list[MatrixRow]:
     """Each row's report: what became of its strategy, commitment and task (a row that does not
-    plan its strategy or commitment left it unchanged)."""
+    plan its strategy or commitment left it unchanged). `before`: the report made before the
+    strategies and commitments were written, whose rows that plan neither stand as they are:
+    only the few that plan one are made again."""
     done = []
-    for row in planned.rows:
+    for index, row in enumerate(planned.rows):
+        if before is not None and not (row.first_strategy or row.first_commitment):
+            done.append(before[index])
+            continue
         strategy = None
         if row.strategy is not None:
             first = row.first_strategy

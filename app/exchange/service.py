@@ -227,8 +227,10 @@ def write_matrix(session: Session, planned: MatrixPlan, *, dry_run: bool) -> Mat
     tasks_plan = planned.tasks
     # Made ready before the first statement, which starts the transaction: writing the
     # strategies and commitments holds SQLite's lock already. A new commitment gets the id
-    # its tasks were planned with.
+    # its tasks were planned with. So is the report, but for the rows that plan a strategy
+    # or a commitment: what became of those is known once they are written.
     made = None if dry_run else ready(session, tasks_plan)
+    early = _dry(matrix.reported(planned.structure), dry_run=dry_run)
     outer = session.begin_nested() if dry_run else None
     try:
         # Their feed rows are numbered with the tasks', after the tasks' rows and the tallies
@@ -242,7 +244,7 @@ def write_matrix(session: Session, planned: MatrixPlan, *, dry_run: bool) -> Mat
             outer.rollback()
     if made is not None:
         _write(session, tasks_plan, made, kept)
-    rows = _dry(matrix.reported(planned.structure), dry_run=dry_run)
+    rows = _dry(matrix.reported(planned.structure, early), dry_run=dry_run)
     counted = _counted(list(rows), dry_run=dry_run)
     return MatrixReport.model_validate(
         {**dict(counted), "plan": planned.structure.plan.code, "rows": rows}
@@ -274,7 +276,7 @@ def _dry(done: list[Reported], *, dry_run: bool) -> list[Reported]:
         return done
     return [
         row.model_copy(update={"id": None})
-        if getattr(row, "task", row.action) is ImportAction.created
+        if getattr(row, "task", row.action) is ImportAction.created and row.id is not None
         else row
         for row in done
     ]
