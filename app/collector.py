@@ -14,10 +14,15 @@ a little memory held for that long. Jobs running at once share the pause: the la
 end resumes the collector, and only if it was running when the first began.
 """
 
+import functools
 import gc
 import threading
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from typing import ParamSpec, TypeVar
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 class _Pause:
@@ -45,9 +50,27 @@ _pause = _Pause()
 
 @contextmanager
 def paused() -> Iterator[None]:
-    """The collector paused for the block (or, as a decorator, the function's call)."""
+    """The collector paused for the block (or, as a decorator, the function's call).
+
+    A job's steps, each paused, are best paused as a whole too (a decorator on the function
+    that runs them all): a step that resumes the collector while the job's objects live on
+    for the next step has them all traversed at once, up to 0.4 s for a 10,000-row import.
+    When a function returns, its objects are freed before the collector resumes."""
     _pause.enter()
     try:
         yield
     finally:
         _pause.leave()
+
+
+def paused_until_returned(job: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
+    """`paused` for a coroutine function, held across its awaits until it returns (the
+    decorator `paused` gives a coroutine function would end the pause when the call made the
+    coroutine, before it ran)."""
+
+    @functools.wraps(job)
+    async def paused_job(*args: P.args, **kwargs: P.kwargs) -> T:
+        with paused():
+            return await job(*args, **kwargs)
+
+    return paused_job

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.auth import CurrentUserDep, current_user, failed, require_role
+from app.collector import paused_until_returned
 from app.config import Settings
 from app.db import SessionDep, finish, get_engine, open_session, unit_of_work, write_apart
 from app.deps import CallerETagDep, ClockDep, DataETagDep, LocaleDep, SettingsDep, TodayDep
@@ -207,6 +208,7 @@ TableDep = Annotated[files.Table, Depends(uploaded_table)]
 
 
 @router.post("/imports", responses=IMPORT_ERRORS, openapi_extra=IMPORT_BODY)
+@paused_until_returned  # planning's objects live on into the writing (app.collector)
 async def import_tasks(
     request: Request,
     user: ImporterDep,

@@ -158,6 +158,7 @@ def _write(
     tasks.finish_many(session, finished)
 
 
+@paused()
 def run(
     engine: Engine,
     table: Table,
